@@ -1,0 +1,44 @@
+# Covenant: `make run` serves the portal with demo data; `make test` runs the whole suite.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test lint format bench worker venv clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: venv
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --once
+	@if [ -n "$$REDIS_URL" ]; then \
+		echo "REDIS_URL is set: starting a Celery worker with beat (logs in var/celery.log)"; \
+		$(VENV)/bin/celery -A config worker --beat --loglevel=info --logfile=var/celery.log \
+			--pidfile=var/celery.pid --detach; \
+	fi
+	@echo "Covenant on http://$(HOST)/ (demo logins in README.md)"
+	$(PY) manage.py runserver $(HOST)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: venv
+	$(VENV)/bin/celery -A config worker --beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

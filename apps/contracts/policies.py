@@ -1,0 +1,125 @@
+"""Who may do what to contracts and commitments: the one place these rules live.
+
+Views, admin and API all ask these functions (directly or through services).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, has_role
+
+from .choices import ContractStatus
+from .models import Commitment, Contract, SignOff
+
+
+def sees_all_contracts(user) -> bool:
+    return user.is_superuser or has_role(user, LEGAL, ENGINEERING, LEADERSHIP)
+
+
+def visible_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Contracts the user may see: all for legal, engineering and leadership; sales their own."""
+    queryset = Contract.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.has_perm("contracts.view_contract"):
+        return queryset.none()
+    if sees_all_contracts(user):
+        return queryset
+    return queryset.filter(Q(owner=user) | Q(legal_reviewer=user))
+
+
+def can_view_contract(user, contract: Contract) -> bool:
+    return visible_contracts(user, Contract.objects.filter(pk=contract.pk)).exists()
+
+
+def can_edit_contract(user, contract: Contract) -> bool:
+    """May change terms and lines (the state decides separately whether they are editable)."""
+    if not user.has_perm("contracts.change_contract"):
+        return False
+    return user.is_superuser or contract.owner_id == user.pk or has_role(user, LEGAL)
+
+
+def check_create(user) -> None:
+    if not user.has_perm("contracts.add_contract"):
+        raise PermissionDenied("You may not create contracts.")
+
+
+def check_edit(user, contract: Contract) -> None:
+    if not can_edit_contract(user, contract):
+        raise PermissionDenied("You may not edit this contract.")
+
+
+def check_submit(user, contract: Contract) -> None:
+    if not user.has_perm("contracts.submit_contract") or not (
+        user.is_superuser or contract.owner_id == user.pk
+    ):
+        raise PermissionDenied("Only the contract's owner may submit it for review.")
+
+
+def check_legal_approve(user, contract: Contract) -> None:
+    if not user.has_perm("contracts.legal_approve_contract"):
+        raise PermissionDenied("Only legal may approve a contract.")
+    if user.pk in (contract.owner_id, contract.submitted_by_id):
+        raise PermissionDenied("No one approves their own submission.")
+
+
+def check_sign(user, contract: Contract) -> None:
+    if not user.has_perm("contracts.sign_contract"):
+        raise PermissionDenied("Only legal may mark a contract signed.")
+
+
+def check_amend(user, contract: Contract) -> None:
+    if not (user.has_perm("contracts.amend_contract") or contract.owner_id == user.pk):
+        raise PermissionDenied("Only legal or the contract's owner may amend it.")
+
+
+def check_terminate(user, contract: Contract) -> None:
+    if not user.has_perm("contracts.terminate_contract"):
+        raise PermissionDenied("Only legal may terminate a contract.")
+
+
+def can_signoff(user, commitment: Commitment) -> bool:
+    """Engineering of the owning team (or holders of the global permission), not the submitter."""
+    return signoff_refusal(user, commitment) is None
+
+
+def signoff_refusal(user, commitment: Commitment) -> str | None:
+    """Why the user may not sign off this commitment, or None when they may."""
+    contract = commitment.contract
+    if user.pk in (contract.owner_id, contract.submitted_by_id):
+        return "No one approves their own submission."
+    if user.has_perm("contracts.approve_any_commitment"):
+        return None
+    if not user.has_perm("contracts.signoff_commitment"):
+        return "Only engineering may sign off commitments."
+    team_id = commitment.indicator.service.team_id
+    if not user.teams.filter(pk=team_id).exists():
+        return "Only members of the team that owns the service may sign off this commitment."
+    return None
+
+
+def check_signoff(user, commitment: Commitment) -> None:
+    refusal = signoff_refusal(user, commitment)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def check_grant_waiver(user, commitment: Commitment) -> None:
+    if not user.has_perm("contracts.add_waiver"):
+        raise PermissionDenied("Only leadership may grant waivers.")
+    if user.pk in (commitment.contract.owner_id, commitment.contract.submitted_by_id):
+        raise PermissionDenied("No one grants a waiver for their own submission.")
+
+
+def signoff_queue(user) -> QuerySet:
+    """Commitments under review with no current decision that this user may make."""
+    current = SignOff.objects.filter(commitment=OuterRef("pk"), voided_at__isnull=True)
+    queryset = (
+        Commitment.objects.filter(contract__status=ContractStatus.IN_REVIEW)
+        .filter(~Exists(current))
+        .exclude(contract__owner=user)
+        .exclude(contract__submitted_by=user)
+    )
+    if user.has_perm("contracts.approve_any_commitment"):
+        return queryset
+    if not user.has_perm("contracts.signoff_commitment"):
+        return queryset.none()
+    return queryset.filter(indicator__service__team__members=user)

@@ -1,0 +1,437 @@
+"""Every write to contracts, commitments, sign-offs and waivers goes through these functions.
+
+Each checks permission and state first, runs in one transaction with the contract row locked,
+records who did it and why in history, and raises ValidationError (bad input), PermissionDenied
+or TransitionNotAllowed (the state forbids it) with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from apps.core.errors import TransitionNotAllowed
+from apps.slos import alignment
+from apps.slos.choices import SloStatus
+from apps.slos.models import SLO, BufferPolicy
+from apps.slos.selectors import evaluate_alignment
+
+from . import policies
+from .choices import OPEN_STATES, REVIEWABLE_STATES, TERMINAL_STATES, ContractStatus, Decision
+from .models import Commitment, Contract, SignOff, Waiver
+
+CONTRACT_FIELDS = (
+    "customer",
+    "number",
+    "title",
+    "monthly_fee",
+    "currency",
+    "start_date",
+    "end_date",
+    "renewal_date",
+    "timezone",
+    "legal_reviewer",
+    "documents",
+)
+COMMITMENT_FIELDS = ("indicator", "target", "period", "credit_schedule", "exclusions")
+
+
+def _save(instance: Model, *, user, reason: str, validate: bool = True) -> None:
+    """Validate (as forms, admin and API all need) and save, recording user and reason."""
+    if validate:
+        instance.full_clean()
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save()
+
+
+def _unknown_fields(fields: dict, allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+
+
+def _locked_contract(contract_id: int) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract_id)
+
+
+def _require_state(contract: Contract, allowed, action: str) -> None:
+    if contract.status not in allowed:
+        raise TransitionNotAllowed(
+            f"Cannot {action} contract {contract}: it is {contract.get_status_display().lower()}."
+        )
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+
+def contract_create(*, user, **fields) -> Contract:
+    _unknown_fields(fields, CONTRACT_FIELDS)
+    policies.check_create(user)
+    contract = Contract(owner=user, **fields)
+    with transaction.atomic():
+        _save(contract, user=user, reason="Contract drafted.")
+    return contract
+
+
+def contract_update(*, contract: Contract, user, **fields) -> Contract:
+    _unknown_fields(fields, CONTRACT_FIELDS)
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_edit(user, locked)
+        _require_state(locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "edit")
+        if locked.revision > 1 and "number" in fields and fields["number"] != locked.number:
+            raise ValidationError({"number": "An amendment keeps the contract's number."})
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        _save(locked, user=user, reason="Contract terms edited.")
+    return locked
+
+
+def contract_submit(*, contract: Contract, user) -> Contract:
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_submit(user, locked)
+        _require_state(locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "submit")
+        if not locked.commitments.exists():
+            raise TransitionNotAllowed("A contract needs at least one commitment to be reviewed.")
+        locked.status = ContractStatus.IN_REVIEW
+        locked.submitted_at = timezone.now()
+        locked.submitted_by = user
+        # Terms may have changed since legal looked: legal approves each submission afresh.
+        locked.legal_approved_at = None
+        locked.legal_approved_by = None
+        _save(locked, user=user, reason="Submitted for review.", validate=False)
+        _refresh_verdicts(Commitment.objects.filter(contract=locked))
+        _approve_when_complete(locked, user=user)
+    return locked
+
+
+def contract_legal_approve(*, contract: Contract, user, comment: str = "") -> Contract:
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_legal_approve(user, locked)
+        _require_state(locked, {ContractStatus.IN_REVIEW}, "legally approve")
+        if locked.legal_approved_at:
+            raise TransitionNotAllowed("Legal has already approved this revision.")
+        locked.legal_approved_at = timezone.now()
+        locked.legal_approved_by = user
+        _save(locked, user=user, reason=comment or "Legal approval.", validate=False)
+        _approve_when_complete(locked, user=user)
+    return locked
+
+
+def sign_blockers(contract: Contract, *, on: date | None = None) -> list[str]:
+    """What stops a contract from being signed; empty when it may be."""
+    on = on or timezone.localdate()
+    blockers = []
+    if not contract.legal_approved_at:
+        blockers.append("Legal has not approved this revision.")
+    current = {
+        s.commitment_id: s
+        for s in SignOff.objects.filter(
+            commitment__contract=contract, voided_at__isnull=True
+        ).select_related("waiver")
+    }
+    for line in contract.commitments.select_related("indicator__service"):
+        signoff = current.get(line.pk)
+        if signoff is None or signoff.decision != Decision.APPROVE:
+            blockers.append(f"Line “{line}” has no current engineering approval.")
+        elif signoff.verdict in alignment.NEEDS_WAIVER and not _active_waiver(line, on):
+            blockers.append(f"Line “{line}” is {signoff.verdict} and its waiver has expired.")
+    return blockers
+
+
+def contract_sign(*, contract: Contract, user) -> Contract:
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_sign(user, locked)
+        _require_state(locked, {ContractStatus.APPROVED}, "sign")
+        blockers = sign_blockers(locked)
+        if blockers:
+            raise TransitionNotAllowed(" ".join(blockers))
+        locked.status = ContractStatus.SIGNED
+        locked.signed_at = timezone.now()
+        locked.signed_by = user
+        _save(locked, user=user, reason="Signed.", validate=False)
+        if locked.previous_revision_id:
+            previous = _locked_contract(locked.previous_revision_id)
+            if previous.status == ContractStatus.SIGNED:
+                previous.status = ContractStatus.SUPERSEDED
+                _save(
+                    previous,
+                    user=user,
+                    reason=f"Superseded by revision {locked.revision}.",
+                    validate=False,
+                )
+    return locked
+
+
+def contract_amend(*, contract: Contract, user) -> Contract:
+    """Open a new draft revision of a signed contract, with a copy of its lines."""
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_amend(user, locked)
+        _require_state(locked, {ContractStatus.SIGNED}, "amend")
+        if Contract.objects.filter(number=locked.number, status__in=OPEN_STATES).exists():
+            raise TransitionNotAllowed(
+                f"Contract {locked.number} already has a revision in progress."
+            )
+        draft = Contract(
+            previous_revision=locked,
+            revision=locked.revision + 1,
+            owner=locked.owner,
+            **{name: getattr(locked, name) for name in CONTRACT_FIELDS},
+        )
+        _save(draft, user=user, reason=f"Amendment of revision {locked.revision}.")
+        for line in locked.commitments.all():
+            copy = Commitment(
+                contract=draft,
+                verdict=line.verdict,
+                **{name: getattr(line, name) for name in COMMITMENT_FIELDS},
+            )
+            _save(
+                copy, user=user, reason=f"Copied from revision {locked.revision}.", validate=False
+            )
+    return draft
+
+
+def contract_terminate(*, contract: Contract, user, reason: str) -> Contract:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the contract is terminated."})
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_terminate(user, locked)
+        if locked.status in TERMINAL_STATES:
+            raise TransitionNotAllowed(
+                f"Contract {locked} is already {locked.get_status_display().lower()}."
+            )
+        locked.status = ContractStatus.TERMINATED
+        locked.terminated_at = timezone.now()
+        locked.termination_reason = reason
+        _save(locked, user=user, reason=f"Terminated: {reason}", validate=False)
+    return locked
+
+
+def _approve_when_complete(contract: Contract, *, user) -> None:
+    """In review → approved once legal and engineering (every line) have approved."""
+    if contract.status != ContractStatus.IN_REVIEW or not contract.legal_approved_at:
+        return
+    lines = set(contract.commitments.values_list("pk", flat=True))
+    approved = set(
+        SignOff.objects.filter(
+            commitment__contract=contract, voided_at__isnull=True, decision=Decision.APPROVE
+        ).values_list("commitment_id", flat=True)
+    )
+    if lines and lines <= approved:
+        contract.status = ContractStatus.APPROVED
+        _save(contract, user=user, reason="Every line and legal approved.", validate=False)
+
+
+# --- commitments -------------------------------------------------------------------------
+
+
+def commitment_create(*, contract: Contract, user, **fields) -> Commitment:
+    _unknown_fields(fields, COMMITMENT_FIELDS)
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_edit(user, locked)
+        _require_state(
+            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "add a line to"
+        )
+        commitment = Commitment(contract=locked, **fields)
+        commitment.full_clean()
+        commitment.verdict = evaluate_alignment(commitment.indicator, commitment.target).verdict
+        _save(commitment, user=user, reason="Line added.", validate=False)
+    return commitment
+
+
+def commitment_update(*, commitment: Commitment, user, **fields) -> Commitment:
+    _unknown_fields(fields, COMMITMENT_FIELDS)
+    with transaction.atomic():
+        locked = _locked_contract(commitment.contract_id)
+        policies.check_edit(user, locked)
+        _require_state(
+            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "edit a line of"
+        )
+        line = Commitment.objects.select_for_update().get(pk=commitment.pk)
+        for name, value in fields.items():
+            setattr(line, name, value)
+        line.full_clean()
+        line.verdict = evaluate_alignment(line.indicator, line.target).verdict
+        _save(line, user=user, reason="Line edited.", validate=False)
+    return line
+
+
+def commitment_delete(*, commitment: Commitment, user) -> None:
+    with transaction.atomic():
+        locked = _locked_contract(commitment.contract_id)
+        policies.check_edit(user, locked)
+        _require_state(
+            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "remove a line of"
+        )
+        commitment._history_user = user
+        commitment._change_reason = "Line removed."
+        commitment.delete()
+
+
+def commitment_alignment(commitment: Commitment):
+    """The live alignment of a line (verdict, SLO, buffer, safe maximum)."""
+    return evaluate_alignment(commitment.indicator, commitment.target)
+
+
+def _active_waiver(commitment: Commitment, on: date) -> Waiver | None:
+    return commitment.waivers.filter(expires_on__gte=on).order_by("-expires_on").first()
+
+
+def commitment_signoff(
+    *, commitment: Commitment, user, decision: str, comment: str = ""
+) -> SignOff:
+    """Record engineering's decision on a line, pinned to the versions it judged."""
+    comment = (comment or "").strip()
+    if decision not in Decision.values:
+        raise ValidationError({"decision": f"Choose one of: {', '.join(Decision.values)}."})
+    if decision == Decision.REJECT and not comment:
+        raise ValidationError({"comment": "Say why the line is rejected."})
+    with transaction.atomic():
+        contract = _locked_contract(commitment.contract_id)
+        line = (
+            Commitment.objects.select_for_update()
+            .select_related("indicator__service")
+            .get(pk=commitment.pk)
+        )
+        line.contract = contract
+        policies.check_signoff(user, line)
+        _require_state(contract, REVIEWABLE_STATES, "sign off a line of")
+        result = commitment_alignment(line)
+        waiver = None
+        if decision == Decision.APPROVE:
+            if result.verdict in alignment.NEEDS_WAIVER:
+                waiver = _active_waiver(line, timezone.localdate())
+                if waiver is None:
+                    raise TransitionNotAllowed(
+                        f"This line is {result.verdict}: approving it needs an unexpired "
+                        "waiver from leadership. " + " ".join(result.alignment.reasons)
+                    )
+            if result.verdict == alignment.Verdict.INCOMPARABLE and not comment:
+                raise ValidationError(
+                    {"comment": "This line is INCOMPARABLE: explain why the SLO covers it."}
+                )
+        for previous in line.signoffs.filter(voided_at__isnull=True):
+            _void(previous, user=user, reason="Replaced by a new decision.")
+        signoff = SignOff(
+            commitment=line,
+            decision=decision,
+            comment=comment,
+            decided_by=user,
+            commitment_version=line.version,
+            slo=result.slo,
+            slo_version=result.slo.version if result.slo else None,
+            verdict=result.verdict,
+            waiver=waiver,
+        )
+        _save(signoff, user=user, reason=f"Engineering {decision}.", validate=False)
+        if line.verdict != result.verdict:
+            Commitment.objects.filter(pk=line.pk).update(verdict=result.verdict)
+        if decision == Decision.REJECT:
+            contract.status = ContractStatus.CHANGES_REQUESTED
+            _save(contract, user=user, reason=f"Line rejected: {comment}", validate=False)
+        else:
+            _approve_when_complete(contract, user=user)
+    return signoff
+
+
+def _void(signoff: SignOff, *, user=None, reason: str) -> None:
+    signoff.voided_at = timezone.now()
+    signoff.void_reason = reason
+    _save(signoff, user=user, reason=reason, validate=False)
+
+
+def _void_all(signoffs, *, reason: str) -> None:
+    """Void sign-offs; an approved contract that loses one goes back to review."""
+    reopened = set()
+    for signoff in signoffs.select_related("commitment__contract"):
+        _void(signoff, reason=reason)
+        contract = signoff.commitment.contract
+        if contract.status == ContractStatus.APPROVED and contract.pk not in reopened:
+            contract.status = ContractStatus.IN_REVIEW
+            _save(contract, user=None, reason=f"Back to review: {reason}", validate=False)
+            reopened.add(contract.pk)
+
+
+def signoffs_void_for_commitment(*, commitment: Commitment, reason: str) -> None:
+    _void_all(SignOff.objects.filter(commitment=commitment, voided_at__isnull=True), reason=reason)
+
+
+def signoffs_void_for_slo(*, slo: SLO, reason: str) -> None:
+    """A changed SLO voids the unsigned decisions that judged it (signed ones drift instead)."""
+    _void_all(
+        SignOff.objects.filter(
+            slo=slo, voided_at__isnull=True, commitment__contract__status__in=OPEN_STATES
+        ),
+        reason=reason,
+    )
+
+
+# --- waivers -----------------------------------------------------------------------------
+
+
+def waiver_grant(*, commitment: Commitment, user, justification: str, expires_on: date) -> Waiver:
+    policies.check_grant_waiver(user, commitment)
+    if commitment.contract.status in TERMINAL_STATES:
+        raise TransitionNotAllowed("The contract is closed: a waiver would change nothing.")
+    waiver = Waiver(
+        commitment=commitment,
+        justification=(justification or "").strip(),
+        expires_on=expires_on,
+        granted_by=user,
+    )
+    with transaction.atomic():
+        _save(waiver, user=user, reason="Waiver granted.")
+    return waiver
+
+
+# --- alignment cache ---------------------------------------------------------------------
+
+
+def commitments_refresh_alignment(*, service_id: int | None = None) -> int:
+    """Recompute cached verdicts (all services when service_id is None); returns rows changed."""
+    lines = Commitment.objects.exclude(contract__status__in=TERMINAL_STATES)
+    if service_id is not None:
+        lines = lines.filter(indicator__service_id=service_id)
+    return _refresh_verdicts(lines)
+
+
+def _refresh_verdicts(lines) -> int:
+    lines = list(lines.select_related("indicator"))
+    service_ids = {line.indicator.service_id for line in lines}
+    slos = defaultdict(list)
+    for slo in SLO.objects.filter(
+        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
+    ).select_related("indicator"):
+        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
+    overrides = {
+        p.service_id: p.policy for p in BufferPolicy.objects.filter(service_id__in=service_ids)
+    }
+    global_row = BufferPolicy.objects.filter(service__isnull=True).first()
+    default = global_row.policy if global_row else alignment.Policy()
+    changed = defaultdict(list)
+    for line in lines:
+        key = (line.indicator.service_id, line.indicator.kind)
+        verdict = evaluate_alignment(
+            line.indicator,
+            line.target,
+            slos=slos[key],
+            policy=overrides.get(line.indicator.service_id, default),
+        ).verdict
+        if verdict != line.verdict:
+            changed[verdict].append(line.pk)
+    # The verdict is a cache, excluded from history: a bulk update is right here.
+    for verdict, pks in changed.items():
+        Commitment.objects.filter(pk__in=pks).update(verdict=verdict)
+    return sum(len(pks) for pks in changed.values())

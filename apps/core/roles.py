@@ -1,0 +1,115 @@
+"""The four roles (Django groups) and the permissions each holds: the one place they are defined.
+
+The groups themselves are created by a data migration; their permissions are synchronised with
+this table after every ``migrate`` so that code and database never disagree.
+"""
+
+SALES = "Sales"
+LEGAL = "Legal"
+ENGINEERING = "Engineering"
+LEADERSHIP = "Leadership"
+ROLES = (SALES, LEGAL, ENGINEERING, LEADERSHIP)
+
+_VIEW_CATALOG = [
+    "catalog.view_team",
+    "catalog.view_service",
+    "catalog.view_customer",
+    "catalog.view_indicator",
+    "slos.view_slo",
+    "slos.view_bufferpolicy",
+    "contracts.view_creditschedule",
+    "contracts.view_credittier",
+]
+_VIEW_CONTRACTS = [
+    "contracts.view_contract",
+    "contracts.view_commitment",
+    "contracts.view_signoff",
+    "contracts.view_waiver",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    SALES: [
+        *_VIEW_CATALOG,
+        *_VIEW_CONTRACTS,
+        "catalog.add_customer",
+        "catalog.change_customer",
+        "contracts.add_contract",
+        "contracts.change_contract",
+        "contracts.add_commitment",
+        "contracts.change_commitment",
+        "contracts.delete_commitment",
+        "contracts.submit_contract",
+    ],
+    LEGAL: [
+        *_VIEW_CATALOG,
+        *_VIEW_CONTRACTS,
+        "catalog.add_customer",
+        "catalog.change_customer",
+        "contracts.change_contract",
+        "contracts.change_commitment",
+        "contracts.add_creditschedule",
+        "contracts.change_creditschedule",
+        "contracts.add_credittier",
+        "contracts.change_credittier",
+        "contracts.delete_credittier",
+        "contracts.legal_approve_contract",
+        "contracts.sign_contract",
+        "contracts.terminate_contract",
+        "contracts.amend_contract",
+    ],
+    ENGINEERING: [
+        *_VIEW_CATALOG,
+        *_VIEW_CONTRACTS,
+        "catalog.add_service",
+        "catalog.change_service",
+        "catalog.add_indicator",
+        "catalog.change_indicator",
+        "slos.add_slo",
+        "slos.change_slo",
+        "slos.add_bufferpolicy",
+        "slos.change_bufferpolicy",
+        "contracts.signoff_commitment",
+    ],
+    LEADERSHIP: [
+        *_VIEW_CATALOG,
+        *_VIEW_CONTRACTS,
+        "contracts.add_waiver",
+        "contracts.change_waiver",
+    ],
+}
+
+
+def sync_role_permissions(sender=None, using="default", **kwargs):
+    """Give each role group exactly the permissions of ROLE_PERMISSIONS.
+
+    Runs after ``migrate`` once the last app has had its permissions created.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.models import Group, Permission
+
+    if sender is not None and sender is not list(global_apps.get_app_configs())[-1]:
+        return
+    by_code = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in Permission.objects.using(using).values_list(
+            "pk", "content_type__app_label", "codename"
+        )
+    }
+    for role, codes in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        group.permissions.set([by_code[code] for code in codes if code in by_code])
+
+
+def user_roles(user) -> set[str]:
+    """The role names of a user (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_covenant_roles", None)
+    if cached is None:
+        cached = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._covenant_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & set(roles))

@@ -1,0 +1,72 @@
+"""Reads about SLOs: which SLOs back an indicator, which policy applies, and the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+
+from apps.catalog.models import Indicator
+
+from . import alignment
+from .choices import SloStatus
+from .models import SLO, BufferPolicy, threshold_order
+
+
+def policy_for_service(service_id: int | None) -> alignment.Policy:
+    """The service's override if it has one, else the global policy, else the defaults."""
+    policies = {
+        p.service_id: p
+        for p in BufferPolicy.objects.filter(Q(service_id=service_id) | Q(service__isnull=True))
+    }
+    chosen = policies.get(service_id) or policies.get(None)
+    return chosen.policy if chosen else alignment.Policy()
+
+
+def global_policy() -> BufferPolicy:
+    """The global buffer policy row, created with the defaults when missing."""
+    policy, _ = BufferPolicy.objects.get_or_create(service=None)
+    return policy
+
+
+def active_slos_for(indicator: Indicator):
+    """Active SLOs of the same service and indicator kind (what can back an SLA line)."""
+    return SLO.objects.filter(
+        status=SloStatus.ACTIVE,
+        indicator__service_id=indicator.service_id,
+        indicator__kind=indicator.kind,
+    ).select_related("indicator")
+
+
+@dataclass(frozen=True)
+class AlignmentResult:
+    """The verdict of one SLA target on one indicator, with the SLO that decided it."""
+
+    alignment: alignment.Alignment
+    slo: SLO | None
+    policy: alignment.Policy
+    safe_maximum: Decimal | None
+
+    @property
+    def verdict(self) -> alignment.Verdict:
+        return self.alignment.verdict
+
+
+def evaluate_alignment(
+    indicator: Indicator, target: Decimal, *, slos: list[SLO] | None = None, policy=None
+) -> AlignmentResult:
+    """Align a target on an indicator with the best active SLO of its service and kind.
+
+    ``slos`` and ``policy`` may be passed in by callers that evaluate many lines at once.
+    """
+    if slos is None:
+        slos = list(active_slos_for(indicator))
+    if policy is None:
+        policy = policy_for_service(indicator.service_id)
+    sla = alignment.Objective(Decimal(target), indicator.threshold)
+    slo, result = alignment.best_alignment(
+        sla, [(slo, slo.objective) for slo in slos], policy, threshold_order(indicator.kind)
+    )
+    safe = alignment.safe_maximum(slo.target, policy) if slo is not None else None
+    return AlignmentResult(result, slo, policy, safe)
