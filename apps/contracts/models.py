@@ -243,7 +243,7 @@ class Commitment(VersionedModel):
     # A cache of the alignment verdict so that lists and filters need no per-row computation;
     # refreshed whenever the line, an SLO of its service or a buffer policy changes.
     verdict = models.CharField(
-        max_length=12, choices=VERDICT_CHOICES, default=Verdict.NO_SLO, editable=False
+        max_length=12, choices=VERDICT_CHOICES, default=Verdict.NO_SLO.value, editable=False
     )
     history = HistoricalRecords(excluded_fields=["verdict"])
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.slos",
     "apps.contracts",
+    "apps.measurements",
 ]
 
 MIDDLEWARE = [

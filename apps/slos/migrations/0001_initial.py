@@ -11,98 +11,334 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalBufferPolicy',
+            name="HistoricalBufferPolicy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('min_budget_ratio', models.DecimalField(decimal_places=2, default=Decimal('2.0'), help_text='SLA error budget ÷ SLO error budget, at least (2.0: SLO 99.95 % backs 99.9 %).', max_digits=6, validators=[django.core.validators.MinValueValidator(1)])),
-                ('min_margin', models.DecimalField(decimal_places=4, default=Decimal('0'), help_text='Points between SLO and SLA targets, at least.', max_digits=7, validators=[django.core.validators.MinValueValidator(0)])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('service', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.service')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "min_budget_ratio",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2.0"),
+                        help_text="SLA error budget ÷ SLO error budget, at least (2.0: SLO 99.95 % backs 99.9 %).",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "min_margin",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        help_text="Points between SLO and SLA targets, at least.",
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical buffer policy',
-                'verbose_name_plural': 'historical buffer policies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical buffer policy",
+                "verbose_name_plural": "historical buffer policies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalSLO',
+            name="HistoricalSLO",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('name', models.CharField(blank=True, max_length=150)),
-                ('target', models.DecimalField(decimal_places=4, help_text='Percent, up to 4 decimal places, e.g. 99.95.', max_digits=7, validators=[apps.core.validators.validate_target_percent, django.core.validators.MaxValueValidator(100)])),
-                ('window', models.CharField(choices=[('7d', 'Rolling 7 days'), ('28d', 'Rolling 28 days'), ('30d', 'Rolling 30 days'), ('month', 'Calendar month'), ('quarter', 'Calendar quarter')], default='30d', max_length=10)),
-                ('budgeting_method', models.CharField(choices=[('occurrences', 'Occurrences'), ('timeslices', 'Timeslices')], default='occurrences', max_length=12)),
-                ('timeslice_target', models.DecimalField(blank=True, decimal_places=4, help_text='Timeslices only: percent of good events a slice needs to count as good.', max_digits=7, null=True)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='catalog.indicator')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("name", models.CharField(blank=True, max_length=150)),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="Percent, up to 4 decimal places, e.g. 99.95.",
+                        max_digits=7,
+                        validators=[
+                            apps.core.validators.validate_target_percent,
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("7d", "Rolling 7 days"),
+                            ("28d", "Rolling 28 days"),
+                            ("30d", "Rolling 30 days"),
+                            ("month", "Calendar month"),
+                            ("quarter", "Calendar quarter"),
+                        ],
+                        default="30d",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "budgeting_method",
+                    models.CharField(
+                        choices=[("occurrences", "Occurrences"), ("timeslices", "Timeslices")],
+                        default="occurrences",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "timeslice_target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="Timeslices only: percent of good events a slice needs to count as good.",
+                        max_digits=7,
+                        null=True,
+                    ),
+                ),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="catalog.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical SLO',
-                'verbose_name_plural': 'historical SLOs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical SLO",
+                "verbose_name_plural": "historical SLOs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='BufferPolicy',
+            name="BufferPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_budget_ratio', models.DecimalField(decimal_places=2, default=Decimal('2.0'), help_text='SLA error budget ÷ SLO error budget, at least (2.0: SLO 99.95 % backs 99.9 %).', max_digits=6, validators=[django.core.validators.MinValueValidator(1)])),
-                ('min_margin', models.DecimalField(decimal_places=4, default=Decimal('0'), help_text='Points between SLO and SLA targets, at least.', max_digits=7, validators=[django.core.validators.MinValueValidator(0)])),
-                ('service', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='buffer_policy', to='catalog.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "min_budget_ratio",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2.0"),
+                        help_text="SLA error budget ÷ SLO error budget, at least (2.0: SLO 99.95 % backs 99.9 %).",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "min_margin",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("0"),
+                        help_text="Points between SLO and SLA targets, at least.",
+                        max_digits=7,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "service",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="buffer_policy",
+                        to="catalog.service",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'buffer policies',
-                'constraints': [models.UniqueConstraint(django.db.models.functions.comparison.Coalesce('service', models.Value(0)), name='bufferpolicy_one_global', violation_error_message='There is already a global buffer policy.'), models.CheckConstraint(condition=models.Q(('min_budget_ratio__gte', 1)), name='bufferpolicy_ratio_at_least_1'), models.CheckConstraint(condition=models.Q(('min_margin__gte', 0)), name='bufferpolicy_margin_not_negative')],
+                "verbose_name_plural": "buffer policies",
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.comparison.Coalesce("service", models.Value(0)),
+                        name="bufferpolicy_one_global",
+                        violation_error_message="There is already a global buffer policy.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("min_budget_ratio__gte", 1)),
+                        name="bufferpolicy_ratio_at_least_1",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("min_margin__gte", 0)),
+                        name="bufferpolicy_margin_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SLO',
+            name="SLO",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('name', models.CharField(blank=True, max_length=150)),
-                ('target', models.DecimalField(decimal_places=4, help_text='Percent, up to 4 decimal places, e.g. 99.95.', max_digits=7, validators=[apps.core.validators.validate_target_percent, django.core.validators.MaxValueValidator(100)])),
-                ('window', models.CharField(choices=[('7d', 'Rolling 7 days'), ('28d', 'Rolling 28 days'), ('30d', 'Rolling 30 days'), ('month', 'Calendar month'), ('quarter', 'Calendar quarter')], default='30d', max_length=10)),
-                ('budgeting_method', models.CharField(choices=[('occurrences', 'Occurrences'), ('timeslices', 'Timeslices')], default='occurrences', max_length=12)),
-                ('timeslice_target', models.DecimalField(blank=True, decimal_places=4, help_text='Timeslices only: percent of good events a slice needs to count as good.', max_digits=7, null=True)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('active', 'Active'), ('retired', 'Retired')], default='draft', max_length=10)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slos', to='catalog.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("name", models.CharField(blank=True, max_length=150)),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="Percent, up to 4 decimal places, e.g. 99.95.",
+                        max_digits=7,
+                        validators=[
+                            apps.core.validators.validate_target_percent,
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("7d", "Rolling 7 days"),
+                            ("28d", "Rolling 28 days"),
+                            ("30d", "Rolling 30 days"),
+                            ("month", "Calendar month"),
+                            ("quarter", "Calendar quarter"),
+                        ],
+                        default="30d",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "budgeting_method",
+                    models.CharField(
+                        choices=[("occurrences", "Occurrences"), ("timeslices", "Timeslices")],
+                        default="occurrences",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "timeslice_target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="Timeslices only: percent of good events a slice needs to count as good.",
+                        max_digits=7,
+                        null=True,
+                    ),
+                ),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("active", "Active"), ("retired", "Retired")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="slos",
+                        to="catalog.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SLO',
-                'ordering': ['indicator__service__name', 'indicator__name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('target__gt', 0), ('target__lte', 100)), name='slo_target_range'), models.UniqueConstraint(condition=models.Q(('status', 'active')), fields=('indicator',), name='slo_one_active_per_indicator', violation_error_message='This indicator already has an active SLO.')],
+                "verbose_name": "SLO",
+                "ordering": ["indicator__service__name", "indicator__name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("target__gt", 0), ("target__lte", 100)),
+                        name="slo_target_range",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "active")),
+                        fields=("indicator",),
+                        name="slo_one_active_per_indicator",
+                        violation_error_message="This indicator already has an active SLO.",
+                    ),
+                ],
             },
         ),
     ]
