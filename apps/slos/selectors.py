@@ -47,6 +47,9 @@ class AlignmentResult:
     slo: SLO | None
     policy: alignment.Policy
     safe_maximum: Decimal | None
+    # Beside the verdict on paper, the data: the SLO itself missed in recent periods.
+    at_risk: bool = False
+    at_risk_reasons: tuple[str, ...] = ()
 
     @property
     def verdict(self) -> alignment.Verdict:
