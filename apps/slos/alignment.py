@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 HUNDRED = Decimal(100)
 TARGET_QUANTUM = Decimal("0.0001")
@@ -187,6 +187,19 @@ def safe_maximum(slo_target: Decimal, policy: Policy) -> Decimal | None:
     by_margin = slo_target - Decimal(policy.min_margin)
     best = min(by_ratio, by_margin).quantize(TARGET_QUANTUM, rounding=ROUND_FLOOR)
     return best if best > 0 else None
+
+
+def required_slo_target(sla_target: Decimal, policy: Policy) -> Decimal | None:
+    """The lowest SLO target whose safe maximum reaches the SLA target (rounded up).
+
+    The inverse of safe_maximum: SLA 99.8 % with ratio 2.0 → SLO 99.9 %. None when even a
+    100 % SLO cannot back it.
+    """
+    sla_target = Decimal(sla_target)
+    by_ratio = HUNDRED - (HUNDRED - sla_target) / Decimal(policy.min_budget_ratio)
+    by_margin = sla_target + Decimal(policy.min_margin)
+    needed = max(by_ratio, by_margin).quantize(TARGET_QUANTUM, rounding=ROUND_CEILING)
+    return needed if needed <= HUNDRED else None
 
 
 def best_alignment(
