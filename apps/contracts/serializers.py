@@ -1,0 +1,301 @@
+"""API representations of credit schedules, contracts, commitments, sign-offs and waivers.
+
+Contract, commitment and waiver writes go through apps/contracts/services.py, which check
+permission and state; these serializers only parse input and limit which rows it may point at.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.api import CleanModelSerializer, name_constraint_errors
+from apps.core.roles import LEGAL, has_role
+from apps.slos.api import AlignmentBatch
+from apps.slos.serializers import AlignmentSerializer
+
+from . import credits, services
+from .choices import Decision
+from .models import Commitment, Contract, CreditSchedule, CreditTier, SignOff, Waiver
+from .policies import visible_contracts
+
+
+def editable_contracts(user):
+    """Contracts whose terms and lines the user may change (as policies.can_edit_contract)."""
+    queryset = visible_contracts(user)
+    if not user.has_perm("contracts.change_contract"):
+        return queryset.none()
+    if user.is_superuser or has_role(user, LEGAL):
+        return queryset
+    return queryset.filter(owner=user)
+
+
+def _through_service(model, write, **kwargs):
+    """Call a service; a constraint it reports under __all__ is named by its field instead."""
+    try:
+        return write(**kwargs)
+    except DjangoValidationError as error:
+        raise name_constraint_errors(model, error) from error
+
+
+# --- credit schedules --------------------------------------------------------------------
+
+
+class CreditTierSerializer(CleanModelSerializer):
+    clean_exclude = ("schedule",)
+
+    class Meta:
+        model = CreditTier
+        fields = ["id", "lower", "upper", "credit_percent", "lower_inclusive", "upper_inclusive"]
+        read_only_fields = ["id"]
+
+    def candidate(self, attrs):
+        # Always a fresh tier: tiers are matched to rows only when the schedule is saved.
+        return CreditTier(**attrs)
+
+
+def _as_tier(data: dict) -> credits.Tier:
+    return credits.Tier(
+        data.get("lower"),
+        data.get("upper"),
+        data["credit_percent"],
+        data.get("lower_inclusive", True),
+        data.get("upper_inclusive", False),
+    )
+
+
+class CreditScheduleSerializer(CleanModelSerializer):
+    tiers = CreditTierSerializer(
+        many=True,
+        required=False,
+        help_text="Replaces every tier when given; attainment in [lower, upper) by default.",
+    )
+
+    class Meta:
+        model = CreditSchedule
+        fields = ["id", "name", "cap_percent", "tiers"]
+
+    def validate_tiers(self, tiers):
+        clash = credits.overlapping([_as_tier(tier) for tier in tiers])
+        if clash:
+            first, second = sorted(clash)
+            raise serializers.ValidationError(
+                f"Tiers {first + 1} and {second + 1} overlap: an attainment would earn two "
+                "credits. Make each range end where the next begins."
+            )
+        return tiers
+
+    def create(self, validated_data):
+        tiers = validated_data.pop("tiers", [])
+        with transaction.atomic():
+            schedule = CreditSchedule.objects.create(**validated_data)
+            for tier in tiers:
+                CreditTier.objects.create(schedule=schedule, **tier)
+        return schedule
+
+    def update(self, schedule, validated_data):
+        tiers = validated_data.pop("tiers", None)
+        with transaction.atomic():
+            for name, value in validated_data.items():
+                setattr(schedule, name, value)
+            schedule.save()
+            if tiers is not None:
+                self._replace_tiers(schedule, tiers)
+        return schedule
+
+    @staticmethod
+    def _replace_tiers(schedule, tiers):
+        """Reuse rows in order so that history shows edits, not a delete and a re-create."""
+        existing = list(CreditTier.objects.filter(schedule=schedule).order_by("id"))
+        for row, data in zip(existing, tiers, strict=False):
+            changed = {k: v for k, v in data.items() if getattr(row, k) != v}
+            if changed:
+                for name, value in changed.items():
+                    setattr(row, name, value)
+                row.save()
+        for data in tiers[len(existing) :]:
+            CreditTier.objects.create(schedule=schedule, **data)
+        # One by one, not queryset.delete(): every removal is recorded in history.
+        for row in existing[len(tiers) :]:
+            row.delete()
+
+
+class CreditEvaluationQuerySerializer(serializers.Serializer):
+    attainment = serializers.DecimalField(max_digits=7, decimal_places=4)
+
+
+class CreditEvaluationSerializer(serializers.Serializer):
+    attainment = serializers.DecimalField(max_digits=7, decimal_places=4)
+    credit_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "customer",
+            "number",
+            "revision",
+            "previous_revision",
+            "title",
+            "status",
+            "monthly_fee",
+            "currency",
+            "start_date",
+            "end_date",
+            "renewal_date",
+            "timezone",
+            "owner",
+            "legal_reviewer",
+            "documents",
+            "created_at",
+            "submitted_at",
+            "submitted_by",
+            "legal_approved_at",
+            "legal_approved_by",
+            "signed_at",
+            "signed_by",
+            "terminated_at",
+            "termination_reason",
+        ]
+
+    def get_unique_together_constraints(self, model):
+        # The service validates the constraints; DRF's copies would demand read-only fields.
+        return iter(())
+
+    def _fields(self, validated_data) -> dict:
+        return {k: v for k, v in validated_data.items() if k in services.CONTRACT_FIELDS}
+
+    def create(self, validated_data):
+        return _through_service(
+            Contract,
+            services.contract_create,
+            user=self.context["request"].user,
+            **self._fields(validated_data),
+        )
+
+    def update(self, contract, validated_data):
+        return _through_service(
+            Contract,
+            services.contract_update,
+            contract=contract,
+            user=self.context["request"].user,
+            **self._fields(validated_data),
+        )
+
+
+class LegalApprovalSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TerminationSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- commitments -------------------------------------------------------------------------
+
+
+class EditableContractField(serializers.PrimaryKeyRelatedField):
+    """Only contracts the user may edit: anything else is an invalid choice (400 on contract)."""
+
+    def get_queryset(self):
+        return editable_contracts(self.context["request"].user)
+
+
+class CommitmentSerializer(serializers.ModelSerializer):
+    contract = EditableContractField(queryset=Contract.objects.all())
+    alignment = serializers.SerializerMethodField(
+        help_text="The live verdict of the target against the active SLOs of the service."
+    )
+
+    class Meta:
+        model = Commitment
+        fields = [
+            "id",
+            "contract",
+            "indicator",
+            "target",
+            "period",
+            "credit_schedule",
+            "exclusions",
+            "alignment",
+            "verdict",
+            "version",
+        ]
+
+    def validate_contract(self, contract):
+        if self.instance is not None and contract.pk != self.instance.contract_id:
+            raise serializers.ValidationError("A line cannot move to another contract.")
+        return contract
+
+    @extend_schema_field(AlignmentSerializer)
+    def get_alignment(self, line):
+        batch = self.context.get("alignment_batch") or AlignmentBatch([line.indicator])
+        return AlignmentSerializer(batch.evaluate(line.indicator, line.target)).data
+
+    def create(self, validated_data):
+        contract = validated_data.pop("contract")
+        return services.commitment_create(
+            contract=contract, user=self.context["request"].user, **validated_data
+        )
+
+    def update(self, line, validated_data):
+        validated_data.pop("contract", None)
+        return services.commitment_update(
+            commitment=line, user=self.context["request"].user, **validated_data
+        )
+
+
+class SignOffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SignOff
+        fields = [
+            "id",
+            "commitment",
+            "decision",
+            "comment",
+            "decided_by",
+            "decided_at",
+            "commitment_version",
+            "slo",
+            "slo_version",
+            "verdict",
+            "waiver",
+            "is_current",
+            "voided_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+class SignOffRequestSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+# --- waivers -----------------------------------------------------------------------------
+
+
+class VisibleCommitmentField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Commitment.objects.filter(
+            contract__in=visible_contracts(self.context["request"].user)
+        ).select_related("contract")
+
+
+class WaiverSerializer(serializers.ModelSerializer):
+    commitment = VisibleCommitmentField(queryset=Commitment.objects.all())
+
+    class Meta:
+        model = Waiver
+        fields = ["id", "commitment", "justification", "expires_on", "granted_by", "granted_at"]
+        read_only_fields = ["granted_by", "granted_at"]
+
+    def create(self, validated_data):
+        return services.waiver_grant(user=self.context["request"].user, **validated_data)

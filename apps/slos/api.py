@@ -1,0 +1,135 @@
+"""REST endpoints of SLOs, the global buffer policy and the alignment preview."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, permissions, viewsets
+from rest_framework.response import Response
+
+from apps.catalog.models import Indicator
+from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
+from apps.core.history import history_entries
+
+from . import alignment
+from .choices import SloStatus
+from .models import SLO, BufferPolicy
+from .selectors import AlignmentResult, evaluate_alignment, global_policy
+from .serializers import (
+    AlignmentQuerySerializer,
+    AlignmentSerializer,
+    BufferPolicySerializer,
+    SLOSerializer,
+)
+
+
+class AlignmentBatch:
+    """Evaluates many targets with two queries in all: active SLOs and buffer policies.
+
+    Built once per request from the indicators on a page, so a list costs the same for 2 or 200
+    rows; each evaluation then runs the pure alignment maths on what is already loaded.
+    """
+
+    def __init__(self, indicators):
+        service_ids = {indicator.service_id for indicator in indicators}
+        self.slos: dict[tuple[int, str], list[SLO]] = defaultdict(list)
+        for slo in SLO.objects.filter(
+            status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
+        ).select_related("indicator"):
+            self.slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
+        self.policies = {
+            row.service_id: row.policy
+            for row in BufferPolicy.objects.filter(
+                Q(service_id__in=service_ids) | Q(service__isnull=True)
+            )
+        }
+
+    def evaluate(self, indicator: Indicator, target: Decimal) -> AlignmentResult:
+        policy = (
+            self.policies.get(indicator.service_id) or self.policies.get(None) or alignment.Policy()
+        )
+        return evaluate_alignment(
+            indicator,
+            target,
+            slos=self.slos[(indicator.service_id, indicator.kind)],
+            policy=policy,
+        )
+
+
+class SLOViewSet(
+    HistoryMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """SLOs; engineering edits them. Retire an SLO (status) rather than delete it."""
+
+    queryset = SLO.objects.all()
+    serializer_class = SLOSerializer
+    permission_classes = [ModelPermissions]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("indicator", int, description="Only SLOs of this indicator."),
+            OpenApiParameter("status", str, enum=SloStatus.values),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        params = self.request.query_params
+        if (indicator := params.get("indicator", "")).isdigit():
+            queryset = queryset.filter(indicator_id=indicator)
+        if params.get("status") in SloStatus.values:
+            queryset = queryset.filter(status=params["status"])
+        return queryset
+
+
+class BufferPolicyView(generics.RetrieveUpdateAPIView):
+    """The global buffer policy (services may override it; see a service's buffer_policy)."""
+
+    queryset = BufferPolicy.objects.all()
+    serializer_class = BufferPolicySerializer
+    permission_classes = [ModelPermissions]
+
+    def get_object(self):
+        policy = global_policy()
+        self.check_object_permissions(self.request, policy)
+        return policy
+
+
+class BufferPolicyHistoryView(generics.GenericAPIView):
+    """Changes to the global buffer policy, newest first."""
+
+    queryset = BufferPolicy.objects.all()
+    permission_classes = [ModelPermissions]
+    pagination_class = None
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    def get(self, request):
+        return Response(HistoryEntrySerializer(history_entries(global_policy()), many=True).data)
+
+
+class AlignmentPreviewView(generics.GenericAPIView):
+    """The verdict a target would get on an indicator, before anything is saved."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = AlignmentSerializer
+
+    @extend_schema(parameters=[AlignmentQuerySerializer], responses={200: AlignmentSerializer})
+    def get(self, request):
+        if not request.user.has_perm("catalog.view_indicator"):
+            self.permission_denied(request, "You may not read indicators.")
+        query = AlignmentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = evaluate_alignment(
+            query.validated_data["indicator"], query.validated_data["target"]
+        )
+        return Response(AlignmentSerializer(result).data)
