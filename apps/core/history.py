@@ -49,7 +49,7 @@ def entries_for_records(records, label: str = "") -> list[HistoryEntry]:
     for record in records:
         fields = [
             f
-            for f in record.instance_meta.fields
+            for f in record.instance_type._meta.fields
             if f.name not in {"id"} and hasattr(record, f.attname)
         ]
         changes = {}
