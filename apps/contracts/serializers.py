@@ -164,6 +164,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "terminated_at",
             "termination_reason",
         ]
+        read_only_fields = ["owner"]
 
     def get_unique_together_constraints(self, model):
         # The service validates the constraints; DRF's copies would demand read-only fields.
