@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.core.errors import TransitionNotAllowed
+from apps.measurements.risk import tighten_first
 from apps.slos import alignment
 from apps.slos.choices import SloStatus
 from apps.slos.models import SLO, BufferPolicy
@@ -246,7 +247,9 @@ def commitment_create(*, contract: Contract, user, **fields) -> Commitment:
         )
         commitment = Commitment(contract=locked, **fields)
         commitment.full_clean()
-        commitment.verdict = evaluate_alignment(commitment.indicator, commitment.target).verdict
+        commitment.verdict = evaluate_alignment(
+            commitment.indicator, commitment.target, check_risk=False
+        ).verdict
         _save(commitment, user=user, reason="Line added.", validate=False)
     return commitment
 
@@ -263,7 +266,7 @@ def commitment_update(*, commitment: Commitment, user, **fields) -> Commitment:
         for name, value in fields.items():
             setattr(line, name, value)
         line.full_clean()
-        line.verdict = evaluate_alignment(line.indicator, line.target).verdict
+        line.verdict = evaluate_alignment(line.indicator, line.target, check_risk=False).verdict
         _save(line, user=user, reason="Line edited.", validate=False)
     return line
 
@@ -311,6 +314,10 @@ def commitment_signoff(
         result = commitment_alignment(line)
         waiver = None
         if decision == Decision.APPROVE:
+            # A raised target needs the SLO tightened first; no waiver stands in for that.
+            raised = tighten_first(line, result)
+            if raised is not None and not raised.satisfied:
+                raise TransitionNotAllowed(raised.message())
             if result.verdict in alignment.NEEDS_WAIVER:
                 waiver = _active_waiver(line, timezone.localdate())
                 if waiver is None:
@@ -428,6 +435,7 @@ def _refresh_verdicts(lines) -> int:
             line.target,
             slos=slos[key],
             policy=overrides.get(line.indicator.service_id, default),
+            check_risk=False,
         ).verdict
         if verdict != line.verdict:
             changed[verdict].append(line.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,11 +58,20 @@ class AlignmentResult:
 
 
 def evaluate_alignment(
-    indicator: Indicator, target: Decimal, *, slos: list[SLO] | None = None, policy=None
+    indicator: Indicator,
+    target: Decimal,
+    *,
+    slos: list[SLO] | None = None,
+    policy=None,
+    check_risk: bool = True,
+    risks: Mapping | None = None,
 ) -> AlignmentResult:
     """Align a target on an indicator with the best active SLO of its service and kind.
 
     ``slos`` and ``policy`` may be passed in by callers that evaluate many lines at once.
+    AT_RISK reads measurements: two queries for the chosen SLO. Callers evaluating many lines
+    either pass ``check_risk=False`` (verdict only) or precompute
+    ``risks = apps.measurements.risk.slo_risks(slos)`` once (two queries for all) and pass it.
     """
     if slos is None:
         slos = list(active_slos_for(indicator))
@@ -72,4 +82,13 @@ def evaluate_alignment(
         sla, [(slo, slo.objective) for slo in slos], policy, threshold_order(indicator.kind)
     )
     safe = alignment.safe_maximum(slo.target, policy) if slo is not None else None
-    return AlignmentResult(result, slo, policy, safe)
+    risk = None
+    if slo is not None and risks is not None:
+        risk = risks.get(slo.pk)
+    elif slo is not None and check_risk:
+        from apps.measurements.risk import slo_risks
+
+        risk = slo_risks([slo])[slo.pk]
+    if risk is None:
+        return AlignmentResult(result, slo, policy, safe)
+    return AlignmentResult(result, slo, policy, safe, risk.at_risk, risk.reasons)
