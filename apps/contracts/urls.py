@@ -5,4 +5,13 @@ from . import views
 app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
+    path("new/", views.contract_create, name="create"),
+    path("alignment-preview/", views.alignment_preview, name="alignment-preview"),
+    path("<int:pk>/", views.contract_detail, name="detail"),
+    path("<int:pk>/edit/", views.contract_edit, name="edit"),
+    # One POST endpoint per action, each named after it: {% url 'contracts:sign' pk %}.
+    *(
+        path(f"<int:pk>/{action}/", views.contract_action, {"action": action}, name=action)
+        for action in views.ACTIONS
+    ),
 ]

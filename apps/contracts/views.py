@@ -1,10 +1,423 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""The sales and legal pages: contract list, contract page with its actions, the contract form
+with live alignment, and the alignment preview fragment it fetches.
 
-from . import policies
+Every write goes through services.py; a refusal (bad input, permission, state) rolls the whole
+request back and is shown to the person next to what caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.catalog.models import Customer, Indicator
+from apps.core.errors import DomainError
+from apps.core.validators import validate_target_percent
+from apps.slos import alignment
+from apps.slos.selectors import AlignmentResult, evaluate_alignment
+
+from . import policies, selectors, services
+from .choices import Decision
+from .forms import ContractFilterForm, ContractForm, TerminateForm, commitment_formset
+from .models import Commitment, Contract, SignOff
+
+PAGE_SIZE = 25
+ACTIONS = ("submit", "legal-approve", "sign", "amend", "terminate")
+REFUSALS = (ValidationError, PermissionDenied, DomainError)
+
+
+def _message(error: Exception) -> str:
+    """One readable sentence for any refusal a service raises."""
+    if isinstance(error, DomainError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error) or "You may not do this."
+
+
+def _visible_contract(user, pk: int) -> Contract:
+    """The contract, or 404 for anyone who may not see it (its existence is not revealed)."""
+    try:
+        return selectors.contract_for_page(user, pk)
+    except Contract.DoesNotExist:
+        raise Http404("No such contract.") from None
+
+
+# --- list ----------------------------------------------------------------------------------
 
 
 @login_required
+@require_GET
 def contract_list(request):
-    contracts = policies.visible_contracts(request.user).select_related("customer", "owner")
-    return render(request, "contracts/contract_list.html", {"contracts": contracts})
+    user = request.user
+    customers = Customer.objects.filter(
+        pk__in=policies.visible_contracts(user).values("customer_id")
+    ).order_by("name")
+    filters = ContractFilterForm(request.GET or None, customers=customers)
+    status, customer = None, None
+    if filters.is_bound and filters.is_valid():
+        status, customer = filters.cleaned_data["status"], filters.cleaned_data["customer"]
+    contracts = selectors.contracts_for_list(
+        user, status=status or None, customer_id=customer.pk if customer else None
+    )
+    page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        (
+            contract,
+            [
+                (verdict, count)
+                for verdict in selectors.VERDICTS
+                if (count := getattr(contract, selectors.verdict_count_field(verdict)))
+            ],
+        )
+        for contract in page
+    ]
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "can_create": selectors.can_create_contract(user),
+        },
+    )
+
+
+# --- contract page -------------------------------------------------------------------------
+
+
+@dataclass
+class LineView:
+    """What the contract page shows for one line."""
+
+    line: Commitment
+    target: str
+    alignment: dict
+    current: SignOff | None = None
+    voided: list[SignOff] = field(default_factory=list)
+
+
+@login_required
+@require_GET
+def contract_detail(request, pk: int):
+    contract = _visible_contract(request.user, pk)
+    lines = selectors.lines_for_page(contract)
+    results = selectors.alignments_for(lines)
+    line_views = []
+    for line in lines:
+        signoffs = list(line.signoffs.all())
+        line_views.append(
+            LineView(
+                line=line,
+                target=alignment.fmt(line.target),
+                alignment=alignment_context(results[line.pk]),
+                current=next((s for s in signoffs if s.voided_at is None), None),
+                voided=[s for s in signoffs if s.voided_at is not None],
+            )
+        )
+    timeline = selectors.contract_timeline(contract, lines)
+    return render(
+        request,
+        "contracts/contract_detail.html",
+        {
+            "contract": contract,
+            "lines": line_views,
+            "timeline": [_timeline_row(entry, _names(contract, lines)) for entry in timeline],
+            "actions": selectors.contract_actions(request.user, contract),
+            "terminate_form": TerminateForm(),
+            "Decision": Decision,
+        },
+    )
+
+
+def _names(contract: Contract, lines: list[Commitment]) -> dict[str, dict]:
+    """Labels for the ids history records hold, from rows the page has already loaded."""
+    users = {}
+    for person in (
+        contract.owner,
+        contract.legal_reviewer,
+        contract.submitted_by,
+        contract.legal_approved_by,
+        contract.signed_by,
+    ):
+        if person is not None:
+            users[person.pk] = person.get_username()
+    for line in lines:
+        for signoff in line.signoffs.all():
+            users[signoff.decided_by_id] = signoff.decided_by.get_username()
+        for waiver in line.waivers.all():
+            users[waiver.granted_by_id] = waiver.granted_by.get_username()
+    contracts = {contract.pk: str(contract)}
+    if contract.previous_revision:
+        contracts[contract.previous_revision_id] = str(contract.previous_revision)
+    names = {
+        "customer": {contract.customer_id: str(contract.customer)},
+        "indicator": {line.indicator_id: str(line.indicator) for line in lines},
+        "credit_schedule": {
+            line.credit_schedule_id: str(line.credit_schedule)
+            for line in lines
+            if line.credit_schedule
+        },
+        "commitment": {line.pk: str(line) for line in lines},
+        "contract": contracts,
+        "previous_revision": contracts,
+    }
+    for name in (
+        "owner",
+        "legal_reviewer",
+        "submitted_by",
+        "legal_approved_by",
+        "signed_by",
+        "decided_by",
+        "granted_by",
+    ):
+        names[name] = users
+    return names
+
+
+def _timeline_row(entry, names: dict[str, dict]) -> dict:
+    def shown(name, value):
+        if value is None or value == "":
+            return "—"
+        if name in names:
+            return names[name].get(value, f"#{value}")
+        return value
+
+    changes = [
+        (name.replace("_", " "), shown(name, old), shown(name, new))
+        for name, (old, new) in entry.changes.items()
+    ]
+    return {"entry": entry, "changes": changes}
+
+
+# --- actions -------------------------------------------------------------------------------
+
+
+def _do_action(action: str, contract: Contract, request) -> tuple[Contract, str]:
+    user = request.user
+    if action == "submit":
+        services.contract_submit(contract=contract, user=user)
+        return contract, "Submitted for review: engineering and legal have been asked."
+    if action == "legal-approve":
+        comment = request.POST.get("comment", "").strip()
+        services.contract_legal_approve(contract=contract, user=user, comment=comment)
+        return contract, "Legal approval recorded."
+    if action == "sign":
+        try:
+            services.contract_sign(contract=contract, user=user)
+        except DomainError as error:
+            # Say what is missing, not only that the state forbids signature.
+            blockers = services.sign_blockers(contract)
+            raise DomainError(" ".join([error.message, *blockers])) from error
+        return contract, "The contract is signed."
+    if action == "amend":
+        draft = services.contract_amend(contract=contract, user=user)
+        return draft, f"Revision {draft.revision} drafted: edit it and submit it for review."
+    if action == "terminate":
+        services.contract_terminate(
+            contract=contract, user=user, reason=request.POST.get("reason", "")
+        )
+        return contract, "The contract is terminated."
+    raise Http404("No such action.")
+
+
+@login_required
+@require_POST
+def contract_action(request, pk: int, action: str):
+    contract = _visible_contract(request.user, pk)
+    try:
+        target, message = _do_action(action, contract, request)
+    except REFUSALS as error:
+        messages.error(request, f"Nothing changed: {_message(error)}")
+        return redirect("contracts:detail", pk=contract.pk)
+    messages.success(request, message)
+    return redirect("contracts:detail", pk=target.pk)
+
+
+# --- form ----------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    """A service refused one part of the form; everything is rolled back."""
+
+    def __init__(self, form, error: Exception):
+        super().__init__(str(error))
+        self.form = form
+        self.error = error
+
+
+def _show_refusal(refusal: _Refused) -> None:
+    form, error = refusal.form, refusal.error
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, problems in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, problems)
+    else:
+        form.add_error(None, _message(error))
+
+
+def _save(user, contract: Contract | None, form: ContractForm, formset) -> Contract:
+    """Contract and lines in one transaction: all of it is saved, or none."""
+    with transaction.atomic():
+        try:
+            if contract is None:
+                fields = {name: form.cleaned_data[name] for name in services.CONTRACT_FIELDS}
+                contract = services.contract_create(user=user, **fields)
+            elif form.has_changed():
+                changed = {
+                    name: form.cleaned_data[name]
+                    for name in form.changed_data
+                    if name in services.CONTRACT_FIELDS
+                }
+                contract = services.contract_update(contract=contract, user=user, **changed)
+        except REFUSALS as error:
+            raise _Refused(form, error) from error
+        deleted = set(formset.deleted_forms)
+        for line_form in formset.forms:
+            line = line_form.instance
+            try:
+                if line_form in deleted:
+                    if line.pk:
+                        # The form has written the edited values into its instance; history
+                        # should record the line as it was stored.
+                        stored = Commitment.objects.get(pk=line.pk)
+                        services.commitment_delete(commitment=stored, user=user)
+                elif line.pk:
+                    if line_form.has_changed():
+                        services.commitment_update(
+                            commitment=line, user=user, **line_form.service_fields()
+                        )
+                elif line_form.has_changed():
+                    services.commitment_create(
+                        contract=contract, user=user, **line_form.service_fields()
+                    )
+            except REFUSALS as error:
+                raise _Refused(line_form, error) from error
+    return contract
+
+
+def _contract_form(request, contract: Contract | None):
+    data = request.POST if request.method == "POST" else None
+    form = ContractForm(data, instance=contract)
+    formset = commitment_formset(data=data, contract=contract)
+    if data is not None:
+        form_valid = form.is_valid()  # both validated, so every error shows at once
+        if formset.is_valid() and form_valid:
+            try:
+                saved = _save(request.user, contract, form, formset)
+            except _Refused as refusal:
+                _show_refusal(refusal)
+            else:
+                messages.success(request, f"Contract {saved} saved.")
+                return redirect("contracts:detail", pk=saved.pk)
+    return render(
+        request,
+        "contracts/contract_form.html",
+        {
+            "contract": contract,
+            "form": form,
+            "formset": formset,
+            "has_errors": data is not None,
+            "alignment_url": reverse("contracts:alignment-preview"),
+            "backtest_url": "/measurements/backtest-preview/",
+        },
+    )
+
+
+@login_required
+def contract_create(request):
+    if not selectors.can_create_contract(request.user):
+        raise PermissionDenied("You may not create contracts.")
+    return _contract_form(request, None)
+
+
+@login_required
+def contract_edit(request, pk: int):
+    contract = _visible_contract(request.user, pk)
+    if not selectors.contract_actions(request.user, contract).edit:
+        status = contract.get_status_display().lower()
+        messages.error(
+            request, f"Contract {contract} cannot be edited by you now (it is {status})."
+        )
+        return redirect("contracts:detail", pk=contract.pk)
+    return _contract_form(request, contract)
+
+
+# --- alignment preview ---------------------------------------------------------------------
+
+
+def alignment_context(result: AlignmentResult) -> dict:
+    """What a person needs to read a verdict: reasons, the SLO, the buffer and the safe maximum."""
+    verdict = result.verdict
+    ratio = result.alignment.buffer_ratio
+    margin = result.alignment.margin
+    return {
+        "verdict": verdict.value,
+        "verdict_label": verdict.value.replace("_", " "),
+        "verdict_class": verdict.value.lower().replace("_", "-"),
+        "reasons": result.alignment.reasons,
+        "at_risk_reasons": result.at_risk_reasons if result.at_risk else (),
+        "slo": result.slo,
+        "slo_target": alignment.fmt(result.slo.target) if result.slo else None,
+        "policy_ratio": alignment.fmt(result.policy.min_budget_ratio),
+        "policy_margin": alignment.fmt(result.policy.min_margin),
+        "buffer_ratio": (None if ratio is None else alignment.fmt(ratio.quantize(Decimal("0.01")))),
+        "unbounded": ratio is None and result.slo is not None,
+        "margin": None if margin is None else alignment.fmt(margin),
+        "safe_maximum": (
+            None if result.safe_maximum is None else alignment.fmt(result.safe_maximum)
+        ),
+    }
+
+
+@login_required
+@require_GET
+def alignment_preview(request):
+    """HTML fragment: the verdict of a target on an indicator, for the form's live preview."""
+    if not request.user.has_perm("catalog.view_indicator"):
+        raise PermissionDenied("You may not read indicators.")
+    template = "contracts/_alignment_preview.html"
+    raw_indicator = request.GET.get("indicator", "").strip()
+    raw_target = request.GET.get("target", "").strip()
+    if not raw_indicator or not raw_target:
+        return render(request, template, {"prompt": True})
+    indicator = None
+    if raw_indicator.isdigit():
+        indicator = Indicator.objects.select_related("service").filter(pk=raw_indicator).first()
+    if indicator is None:
+        return render(
+            request,
+            template,
+            {"problem": "Unknown indicator.", "problem_field": "Indicator"},
+            status=400,
+        )
+    try:
+        target = selectors.parse_target(raw_target)
+        validate_target_percent(target)
+    except ValueError as error:
+        return render(
+            request, template, {"problem": str(error), "problem_field": "Target"}, status=400
+        )
+    except ValidationError as error:
+        return render(
+            request,
+            template,
+            {"problem": " ".join(error.messages), "problem_field": "Target"},
+            status=400,
+        )
+    result = evaluate_alignment(indicator, target)
+    return render(
+        request,
+        template,
+        {"indicator": indicator, "target": alignment.fmt(target), **alignment_context(result)},
+    )

@@ -1,0 +1,133 @@
+"""Forms of the contract pages. They only parse and display: the rules live in the models and
+services, so a form shows the same errors as the admin and the API.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from apps.catalog.models import Customer, Indicator
+from apps.core.roles import LEGAL
+
+from .choices import ContractStatus
+from .models import Commitment, Contract, CreditSchedule
+from .services import COMMITMENT_FIELDS, CONTRACT_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ContractFilterForm(forms.Form):
+    """The filters of the contract list; an unknown value is shown as an error and ignored."""
+
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *ContractStatus.choices], required=False
+    )
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.none(), required=False, empty_label="Any customer"
+    )
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+
+
+class ContractForm(forms.ModelForm):
+    """The terms of a contract (the owner is whoever drafts it)."""
+
+    class Meta:
+        model = Contract
+        fields = CONTRACT_FIELDS
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "renewal_date": DATE_INPUT,
+            "documents": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"currency": "Three letters, e.g. EUR or USD."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_reviewer"].queryset = (
+            get_user_model().objects.filter(groups__name=LEGAL).order_by("username")
+        )
+        self.fields["monthly_fee"].widget.attrs.update({"min": "0", "step": "0.01"})
+        if self.instance.pk and self.instance.revision > 1:
+            # An amendment keeps its number; the service refuses a change anyway.
+            self.fields["number"].disabled = True
+
+
+def indicator_choices() -> list:
+    """Indicators grouped by service, for a <select> with one <optgroup> per service: 1 query."""
+    indicators = Indicator.objects.select_related("service").order_by("service__name", "name")
+    return [
+        ("", "— choose an indicator —"),
+        *(
+            (service_name, [(i.pk, i.name) for i in group])
+            for service_name, group in groupby(indicators, key=lambda i: i.service.name)
+        ),
+    ]
+
+
+def credit_schedule_choices() -> list:
+    return [("", "— no credits —"), *CreditSchedule.objects.values_list("pk", "name")]
+
+
+class CommitmentForm(forms.ModelForm):
+    """One SLA line. Choices come from the formset so a page lists them with one query each."""
+
+    class Meta:
+        model = Commitment
+        fields = COMMITMENT_FIELDS
+        widgets = {
+            "target": forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            "exclusions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, indicator_choices=None, credit_schedule_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if indicator_choices is not None:
+            self.fields["indicator"].choices = indicator_choices
+        if credit_schedule_choices is not None:
+            self.fields["credit_schedule"].choices = credit_schedule_choices
+        self.fields["target"].help_text = "Percent, e.g. 99.9."
+
+    def service_fields(self) -> dict:
+        """What the services take for this line."""
+        return {name: self.cleaned_data[name] for name in COMMITMENT_FIELDS}
+
+
+class BaseCommitmentFormSet(forms.BaseInlineFormSet):
+    def get_queryset(self):
+        return super().get_queryset().select_related("indicator__service")
+
+
+CommitmentFormSet = forms.inlineformset_factory(
+    Contract,
+    Commitment,
+    form=CommitmentForm,
+    formset=BaseCommitmentFormSet,
+    extra=1,
+    can_delete=True,
+)
+
+
+def commitment_formset(*, data=None, contract: Contract | None = None) -> CommitmentFormSet:
+    return CommitmentFormSet(
+        data,
+        instance=contract or Contract(),
+        prefix="lines",
+        form_kwargs={
+            "indicator_choices": indicator_choices(),
+            "credit_schedule_choices": credit_schedule_choices(),
+        },
+    )
+
+
+class TerminateForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the contract ends; recorded in its history.",
+    )

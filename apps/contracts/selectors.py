@@ -1,0 +1,215 @@
+"""Reads for the contract pages: lists with verdict counts, one contract with everything it shows,
+the actions a user may take now, and the alignment of many lines in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+
+from apps.core.history import HistoryEntry, grouped_entries
+from apps.slos import alignment
+from apps.slos.choices import SloStatus
+from apps.slos.models import SLO, BufferPolicy
+from apps.slos.selectors import AlignmentResult, evaluate_alignment
+
+from . import policies
+from .choices import EDITABLE_STATES, TERMINAL_STATES, ContractStatus
+from .models import Commitment, Contract, SignOff, Waiver
+
+# Safest first, so that badges read from good to bad.
+VERDICTS = sorted(alignment.Verdict, key=alignment.RISK_ORDER.__getitem__)
+
+
+def verdict_count_field(verdict: str) -> str:
+    return f"lines_{verdict.lower()}"
+
+
+def contracts_for_list(user, *, status: str | None = None, customer_id: int | None = None):
+    """Visible contracts with their line count and a count per verdict, computed in SQL."""
+    counts = {
+        verdict_count_field(verdict): Count("commitments", filter=Q(commitments__verdict=verdict))
+        for verdict in VERDICTS
+    }
+    queryset = policies.visible_contracts(user).select_related("customer", "owner")
+    if status:
+        queryset = queryset.filter(status=status)
+    if customer_id:
+        queryset = queryset.filter(customer_id=customer_id)
+    return queryset.annotate(line_count=Count("commitments"), **counts).order_by(
+        "-created_at", "-id"
+    )
+
+
+def contract_for_page(user, pk: int) -> Contract:
+    """One visible contract with the people it names; DoesNotExist when the user may not see it."""
+    return (
+        policies.visible_contracts(user)
+        .select_related(
+            "customer",
+            "owner",
+            "legal_reviewer",
+            "submitted_by",
+            "legal_approved_by",
+            "signed_by",
+            "previous_revision",
+        )
+        .get(pk=pk)
+    )
+
+
+def lines_for_page(contract: Contract) -> list[Commitment]:
+    """The contract's lines with their sign-offs (current and voided) and waivers: 3 queries."""
+    return list(
+        contract.commitments.select_related(
+            "indicator__service", "credit_schedule"
+        ).prefetch_related(
+            Prefetch(
+                "signoffs",
+                queryset=SignOff.objects.select_related("decided_by", "waiver").order_by(
+                    "-decided_at", "-id"
+                ),
+            ),
+            Prefetch(
+                "waivers",
+                queryset=Waiver.objects.select_related("granted_by").order_by("-granted_at", "-id"),
+            ),
+        )
+    )
+
+
+def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:
+    """The live alignment of many lines in two queries (active SLOs, buffer policies).
+
+    The lines must have ``indicator`` loaded.
+    """
+    service_ids = {line.indicator.service_id for line in lines}
+    if not service_ids:
+        return {}
+    slos = defaultdict(list)
+    for slo in SLO.objects.filter(
+        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
+    ).select_related("indicator"):
+        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
+    policy_rows = {
+        row.service_id: row.policy
+        for row in BufferPolicy.objects.filter(
+            Q(service_id__in=service_ids) | Q(service__isnull=True)
+        )
+    }
+    default = policy_rows.get(None) or alignment.Policy()
+    return {
+        line.pk: evaluate_alignment(
+            line.indicator,
+            line.target,
+            slos=slos[(line.indicator.service_id, line.indicator.kind)],
+            policy=policy_rows.get(line.indicator.service_id, default),
+        )
+        for line in lines
+    }
+
+
+def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[HistoryEntry]:
+    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers."""
+    line_labels = {line.pk: f"Line: {line}" for line in lines}
+    # Removed lines keep their history; find their ids there so the timeline still shows them.
+    line_ids = set(
+        Commitment.history.filter(contract_id=contract.pk).values_list("id", flat=True).distinct()
+    )
+    for line_id in line_ids - set(line_labels):
+        line_labels[line_id] = f"Line #{line_id} (removed)"
+    signoff_labels = {
+        signoff.pk: f"Sign-off on {line}" for line in lines for signoff in line.signoffs.all()
+    }
+    waiver_labels = {
+        waiver.pk: f"Waiver on {line}" for line in lines for waiver in line.waivers.all()
+    }
+    entries = [
+        *grouped_entries(Contract.history.model, [contract.pk], {contract.pk: "Contract"}),
+        *grouped_entries(Commitment.history.model, line_ids, line_labels),
+    ]
+    if signoff_labels:
+        entries += grouped_entries(SignOff.history.model, signoff_labels, signoff_labels)
+    if waiver_labels:
+        entries += grouped_entries(Waiver.history.model, waiver_labels, waiver_labels)
+    return sorted(entries, key=lambda entry: entry.changed_at, reverse=True)
+
+
+# --- what a user may do now --------------------------------------------------------------
+
+# The states each action starts from, as services.py enforces them; the services stay the
+# authority (they refuse anyway), these only decide which buttons to offer.
+_ACTION_STATES = {
+    "edit": EDITABLE_STATES,
+    "submit": EDITABLE_STATES,
+    "legal_approve": frozenset({ContractStatus.IN_REVIEW}),
+    "sign": frozenset({ContractStatus.APPROVED}),
+    "amend": frozenset({ContractStatus.SIGNED}),
+    "terminate": frozenset(set(ContractStatus) - TERMINAL_STATES),
+}
+_ACTION_CHECKS = {
+    "edit": policies.check_edit,
+    "submit": policies.check_submit,
+    "legal_approve": policies.check_legal_approve,
+    "sign": policies.check_sign,
+    "amend": policies.check_amend,
+    "terminate": policies.check_terminate,
+}
+
+
+def _permitted(check, user, contract: Contract) -> bool:
+    try:
+        check(user, contract)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ContractActions:
+    """Which buttons the contract page offers this user now."""
+
+    edit: bool
+    submit: bool
+    legal_approve: bool
+    sign: bool
+    amend: bool
+    terminate: bool
+
+    @property
+    def any(self) -> bool:
+        return any(vars(self).values())
+
+
+def contract_actions(user, contract: Contract) -> ContractActions:
+    allowed = {}
+    for action, states in _ACTION_STATES.items():
+        allowed[action] = contract.status in states and _permitted(
+            _ACTION_CHECKS[action], user, contract
+        )
+    if contract.legal_approved_at:
+        allowed["legal_approve"] = False
+    return ContractActions(**allowed)
+
+
+def can_create_contract(user) -> bool:
+    try:
+        policies.check_create(user)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def parse_target(raw: str) -> Decimal:
+    """A target typed by a person; ValueError with a message when it is not a number."""
+    try:
+        value = Decimal((raw or "").strip().replace(",", "."))
+    except ArithmeticError:
+        raise ValueError(f"“{raw}” is not a number: type a percentage such as 99.9.") from None
+    if not value.is_finite():
+        raise ValueError(f"“{raw}” is not a number: type a percentage such as 99.9.")
+    return value

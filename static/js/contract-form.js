@@ -1,0 +1,134 @@
+// Live alignment on the contract form: as a line's indicator or target changes, ask the server
+// for the verdict (and, when the measurements app offers it, a backtest) and show it beside the
+// line. The form works without this script; the verdict is then shown after saving.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("contract-form");
+  if (!form) return;
+  var alignmentUrl = form.dataset.alignmentUrl;
+  var backtestUrl = form.dataset.backtestUrl;
+  var DEBOUNCE_MS = 250;
+
+  function field(line, name) {
+    return line.querySelector('[name$="-' + name + '"]');
+  }
+
+  function value(element) {
+    return element ? element.value.trim() : "";
+  }
+
+  // Fetch an HTML fragment into a container; a newer request cancels the older one so a slow
+  // answer never overwrites a fresher one.
+  function load(container, url, keepOnError) {
+    if (container._controller) container._controller.abort();
+    var controller = new AbortController();
+    container._controller = controller;
+    container.setAttribute("aria-busy", "true");
+    fetch(url, {
+      headers: { "X-Requested-With": "fetch", Accept: "text/html" },
+      credentials: "same-origin",
+      signal: controller.signal,
+    })
+      .then(function (response) {
+        // The alignment preview explains a bad target with status 400; show that too.
+        if (response.ok || (keepOnError && response.status === 400)) return response.text();
+        return "";
+      })
+      .then(function (html) {
+        container.innerHTML = html;
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError") container.innerHTML = "";
+      })
+      .finally(function () {
+        if (container._controller === controller) container.removeAttribute("aria-busy");
+      });
+  }
+
+  function refresh(line) {
+    var indicator = value(field(line, "indicator"));
+    var target = value(field(line, "target"));
+    var alignmentBox = line.querySelector("[data-alignment]");
+    var backtestBox = line.querySelector("[data-backtest]");
+    if (!indicator || !target) {
+      if (alignmentBox) alignmentBox.innerHTML = "";
+      if (backtestBox) backtestBox.innerHTML = "";
+      return;
+    }
+    if (alignmentBox) {
+      load(
+        alignmentBox,
+        alignmentUrl + "?" + new URLSearchParams({ indicator: indicator, target: target }),
+        true
+      );
+    }
+    if (backtestBox && backtestUrl) {
+      var fee = document.getElementById("id_monthly_fee");
+      var params = new URLSearchParams({
+        indicator: indicator,
+        target: target,
+        period: value(field(line, "period")),
+        credit_schedule: value(field(line, "credit_schedule")),
+        monthly_fee: value(fee),
+      });
+      load(backtestBox, backtestUrl + "?" + params, false);
+    }
+  }
+
+  function watch(line) {
+    var timer = null;
+    function later() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        refresh(line);
+      }, DEBOUNCE_MS);
+    }
+    ["indicator", "target", "period", "credit_schedule"].forEach(function (name) {
+      var element = field(line, name);
+      if (!element) return;
+      element.addEventListener("input", later);
+      element.addEventListener("change", later);
+    });
+    line._refresh = later;
+    if (value(field(line, "indicator")) && value(field(line, "target"))) refresh(line);
+  }
+
+  var lines = document.getElementById("lines");
+  Array.prototype.forEach.call(lines.querySelectorAll("[data-line]"), watch);
+
+  // The fee changes what a backtest would have credited.
+  var fee = document.getElementById("id_monthly_fee");
+  if (fee) {
+    fee.addEventListener("input", function () {
+      Array.prototype.forEach.call(lines.querySelectorAll("[data-line]"), function (line) {
+        if (line._refresh) line._refresh();
+      });
+    });
+  }
+
+  // "Add a line": copy the formset's empty form and tell the management form.
+  var addButton = document.getElementById("add-line");
+  var template = document.getElementById("line-template");
+  var total = form.querySelector('[name="lines-TOTAL_FORMS"]');
+  if (addButton && template && total) {
+    addButton.hidden = false;
+    addButton.addEventListener("click", function () {
+      var index = parseInt(total.value, 10);
+      var html = template.innerHTML
+        .replace(/__prefix__/g, String(index))
+        .replace("Line new", "Line " + (index + 1));
+      var holder = document.createElement("div");
+      holder.innerHTML = html.trim();
+      var line = holder.firstElementChild;
+      lines.appendChild(line);
+      total.value = String(index + 1);
+      watch(line);
+      var first = field(line, "indicator");
+      if (first) first.focus();
+    });
+  }
+
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();
