@@ -27,6 +27,12 @@ _VIEW_CONTRACTS = [
     "contracts.view_waiver",
 ]
 
+_VIEW_DRIFT = [
+    "drift.view_driftevent",
+    "drift.view_notificationchannel",
+    "drift.view_notificationdelivery",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     SALES: [
         *_VIEW_CATALOG,
@@ -69,12 +75,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "slos.add_bufferpolicy",
         "slos.change_bufferpolicy",
         "contracts.signoff_commitment",
+        *_VIEW_DRIFT,
+        "drift.resolve_driftevent",
+        "drift.add_notificationchannel",
+        "drift.change_notificationchannel",
+        "drift.retry_notificationdelivery",
     ],
     LEADERSHIP: [
         *_VIEW_CATALOG,
         *_VIEW_CONTRACTS,
         "contracts.add_waiver",
         "contracts.change_waiver",
+        *_VIEW_DRIFT,
+        "drift.resolve_driftevent",
     ],
 }
 

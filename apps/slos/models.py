@@ -77,10 +77,25 @@ class SLO(VersionedModel):
             )
 
     def save(self, *args, **kwargs):
+        # What the SLO promised before this save: loosening or retiring it drifts signed lines.
+        before = None
+        if not self._state.adding and self.pk is not None:
+            before = (
+                SLO.objects.filter(pk=self.pk).values("target", "status", "indicator_id").first()
+            )
         super().save(*args, **kwargs)
         from apps.contracts.services import commitments_refresh_alignment
 
         commitments_refresh_alignment(service_id=self.indicator.service_id)
+        if before is not None:
+            from apps.drift.services import drift_on_slo_change
+
+            drift_on_slo_change(
+                slo=self,
+                previous_target=before["target"],
+                previous_status=before["status"],
+                previous_indicator_id=before["indicator_id"],
+            )
 
     def on_new_version(self, changed):
         from apps.contracts.services import signoffs_void_for_slo

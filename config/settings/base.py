@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "apps.slos",
     "apps.contracts",
     "apps.measurements",
+    "apps.drift",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +116,26 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Drift (apps/drift): daily detections, and the notices they send.
+CELERY_BEAT_SCHEDULE["drift-expired-waivers"] = {
+    "task": "apps.drift.tasks.detect_expired_waivers",
+    "schedule": crontab(hour=0, minute=30),
+}
+CELERY_BEAT_SCHEDULE["drift-attainment"] = {
+    "task": "apps.drift.tasks.detect_attainment",
+    "schedule": crontab(hour=1, minute=0),
+}
+CELERY_BEAT_SCHEDULE["drift-requeue-lost-deliveries"] = {
+    "task": "apps.drift.tasks.requeue_lost_deliveries",
+    "schedule": 900.0,
+}
+DRIFT_WEBHOOK_TIMEOUT = env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
+DRIFT_NOTIFICATION_MAX_RETRIES = env.int("DRIFT_NOTIFICATION_MAX_RETRIES", default=6)
+DRIFT_RETRY_BACKOFF_SECONDS = 30
+DRIFT_RETRY_BACKOFF_MAX_SECONDS = 3600
+# A claim older than this belongs to a worker that died: the delivery may be sent again.
+DRIFT_DELIVERY_CLAIM_SECONDS = 600
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,486 @@
+"""Every write about drift: flagging signed commitments, notifying their owners, resolving.
+
+A flag and its to-do list of deliveries commit together, in their own transaction, BEFORE
+anything is sent; the sends are enqueued with ``transaction.on_commit``. A notification that
+fails is retried and logged on its delivery row, and never takes the flag with it.
+"""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from apps.catalog.models import Indicator
+from apps.contracts.choices import ContractStatus
+from apps.contracts.models import Commitment, Waiver
+from apps.core.errors import TransitionNotAllowed
+from apps.core.roles import LEGAL
+from apps.slos import alignment
+from apps.slos.choices import SloStatus
+from apps.slos.models import SLO, BufferPolicy
+from apps.slos.selectors import AlignmentResult, evaluate_alignment
+
+from . import detectors, notifications
+from .choices import ChannelKind, DeliveryStatus, DriftKind
+from .models import DriftEvent, NotificationChannel, NotificationDelivery
+
+logger = logging.getLogger(__name__)
+
+# What every detector loads with a line, so that flags and notices need no further queries.
+LINE_RELATED = (
+    "contract__customer",
+    "contract__owner",
+    "contract__legal_reviewer",
+    "indicator__service",
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A drift found by a detector, not yet recorded."""
+
+    commitment: Commitment
+    kind: str
+    event_key: str
+    summary: str
+    details: dict = field(default_factory=dict)
+
+    @property
+    def identity(self) -> tuple[int, str, str]:
+        return (self.commitment.pk, self.kind, self.event_key)
+
+
+def signed_lines():
+    return Commitment.objects.filter(contract__status=ContractStatus.SIGNED).select_related(
+        *LINE_RELATED
+    )
+
+
+# --- flagging ----------------------------------------------------------------------------
+
+
+def drift_flag(*, flags: list[Flag]) -> list[DriftEvent]:
+    """Record the flags not recorded yet and their deliveries; returns the new events.
+
+    Re-running a detection finds the same events and records nothing: the unique constraint
+    (commitment, kind, event_key) holds even against a concurrent run.
+    """
+    unique = {flag.identity: flag for flag in flags}
+    if not unique:
+        return []
+    with transaction.atomic():
+        recorded = set(
+            DriftEvent.objects.filter(
+                commitment_id__in={key[0] for key in unique},
+                kind__in={key[1] for key in unique},
+            ).values_list("commitment_id", "kind", "event_key")
+        )
+        fresh = [flag for key, flag in unique.items() if key not in recorded]
+        if not fresh:
+            return []
+        events = _create_events(fresh)
+        deliveries = NotificationDelivery.objects.bulk_create(_deliveries_for(events))
+        for delivery in deliveries:
+            _enqueue(delivery.pk)
+    for event in events:
+        logger.warning(
+            "Commitment %s DRIFTED (%s, %s): %s",
+            event.commitment_id,
+            event.kind,
+            event.event_key,
+            event.summary,
+        )
+    return events
+
+
+def _create_events(flags: list[Flag]) -> list[DriftEvent]:
+    rows = [
+        DriftEvent(
+            commitment=flag.commitment,
+            kind=flag.kind,
+            event_key=flag.event_key,
+            summary=flag.summary,
+            details=flag.details,
+        )
+        for flag in flags
+    ]
+    try:
+        with transaction.atomic():
+            return DriftEvent.objects.bulk_create(rows)
+    except IntegrityError:
+        # A concurrent detection recorded some of these first: keep only ours, one by one.
+        created = []
+        for row in rows:
+            event, was_created = DriftEvent.objects.get_or_create(
+                commitment=row.commitment,
+                kind=row.kind,
+                event_key=row.event_key,
+                defaults={"summary": row.summary, "details": row.details},
+            )
+            if was_created:
+                created.append(event)
+        return created
+
+
+def _deliveries_for(events: list[DriftEvent]) -> list[NotificationDelivery]:
+    """One delivery per recipient of each event: sales owner, legal, the service's team."""
+    lines = [event.commitment for event in events]
+    team_ids = {line.indicator.service.team_id for line in lines}
+    channels = defaultdict(list)
+    for channel in NotificationChannel.objects.filter(team_id__in=team_ids, active=True):
+        channels[channel.team_id].append(channel)
+    legal_group = []
+    if any(line.contract.legal_reviewer_id is None for line in lines):
+        legal_group = list(
+            get_user_model()
+            .objects.filter(groups__name=LEGAL, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+    deliveries = []
+    for event in events:
+        team_channels = channels[event.commitment.indicator.service.team_id]
+        deliveries.extend(_recipients(event, team_channels, legal_group))
+    return deliveries
+
+
+def _recipients(event: DriftEvent, team_channels, legal_group) -> list[NotificationDelivery]:
+    contract = event.commitment.contract
+    candidates = [(ChannelKind.EMAIL, contract.owner.email, "sales owner", None)]
+    if contract.legal_reviewer_id:
+        candidates.append((ChannelKind.EMAIL, contract.legal_reviewer.email, "legal", None))
+    else:
+        candidates.extend((ChannelKind.EMAIL, email, "legal", None) for email in legal_group)
+    candidates.extend(
+        (channel.kind, channel.target, "service team", channel) for channel in team_channels
+    )
+    # One notice per address even when the owner is also legal, or a team lists them again.
+    recipients = {}
+    for kind, target, role, channel in candidates:
+        if target and (kind, target) not in recipients:
+            recipients[(kind, target)] = NotificationDelivery(
+                event=event, kind=kind, target=target, role=role, channel=channel
+            )
+    return list(recipients.values())
+
+
+def _enqueue(delivery_id: int) -> None:
+    """Send after commit; a broker that is down loses no notice (the sweeper re-enqueues it)."""
+    from .tasks import deliver_notification
+
+    transaction.on_commit(partial(deliver_notification.delay, delivery_id), robust=True)
+
+
+# --- detectors ---------------------------------------------------------------------------
+
+
+def _live_alignments(lines: list[Commitment]) -> dict[int, AlignmentResult]:
+    """Each line's alignment against the active SLOs now, in a constant number of queries."""
+    service_ids = {line.indicator.service_id for line in lines}
+    slos = defaultdict(list)
+    for slo in SLO.objects.filter(
+        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
+    ).select_related("indicator"):
+        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
+    policies = {
+        row.service_id: row.policy
+        for row in BufferPolicy.objects.filter(
+            Q(service_id__in=service_ids) | Q(service__isnull=True)
+        )
+    }
+    default = policies.get(None, alignment.Policy())
+    return {
+        line.pk: evaluate_alignment(
+            line.indicator,
+            line.target,
+            slos=slos[(line.indicator.service_id, line.indicator.kind)],
+            policy=policies.get(line.indicator.service_id, default),
+        )
+        for line in lines
+    }
+
+
+def drift_on_slo_change(
+    *,
+    slo: SLO,
+    previous_target: Decimal,
+    previous_status: str,
+    previous_indicator_id: int | None = None,
+) -> list[DriftEvent]:
+    """Flag the signed lines an SLO edit left without an ALIGNED backing.
+
+    Called by ``SLO.save`` with the values it had before; does nothing (and reads nothing)
+    unless the SLO was loosened, retired or moved away from its indicator.
+    """
+    moved = previous_indicator_id is not None and previous_indicator_id != slo.indicator_id
+    kind = detectors.slo_change_kind(
+        previous_status=previous_status,
+        status=slo.status,
+        previous_target=previous_target,
+        target=slo.target,
+        moved=moved,
+    )
+    if kind is None:
+        return []
+    scope = Indicator.objects.get(pk=previous_indicator_id) if moved else slo.indicator
+    lines = list(
+        signed_lines().filter(indicator__service_id=scope.service_id, indicator__kind=scope.kind)
+    )
+    results = _live_alignments(lines)
+    name = slo.name or scope.name
+    if kind == DriftKind.SLO_LOOSENED:
+        change = (
+            f"SLO “{name}” was loosened from {alignment.fmt(previous_target)} % "
+            f"to {alignment.fmt(slo.target)} %"
+        )
+    else:
+        change = f"SLO “{name}” ({alignment.fmt(previous_target)} %) no longer backs this line"
+    flags = []
+    for line in lines:
+        result = results[line.pk]
+        if not detectors.verdict_drifts(result.verdict):
+            continue
+        flags.append(
+            Flag(
+                commitment=line,
+                kind=kind,
+                event_key=detectors.slo_event_key(slo.pk, slo.version),
+                summary=f"{change}: the signed SLA {alignment.fmt(line.target)} % is now "
+                f"{result.verdict}.",
+                details={
+                    "slo": slo.pk,
+                    "slo_version": slo.version,
+                    "previous_target": str(previous_target),
+                    "target": str(slo.target),
+                    "previous_status": previous_status,
+                    "status": slo.status,
+                    "verdict": str(result.verdict),
+                    "backing_slo": result.slo.pk if result.slo else None,
+                    "reasons": list(result.alignment.reasons),
+                },
+            )
+        )
+    return drift_flag(flags=flags)
+
+
+def drift_detect_expired_waivers(*, today: date | None = None) -> list[DriftEvent]:
+    """Flag signed lines whose last waiver expired while they still need one.
+
+    A line still covered by another unexpired waiver has not drifted; one event per expired
+    waiver (the latest), so a waiver expiring is flagged once however often this runs.
+    """
+    today = today or timezone.localdate()
+    expired = Waiver.objects.filter(commitment=OuterRef("pk"), expires_on__lt=today).order_by(
+        "-expires_on", "-pk"
+    )
+    unexpired = Waiver.objects.filter(commitment=OuterRef("pk"), expires_on__gte=today)
+    lines = list(
+        signed_lines()
+        .filter(Exists(expired))
+        .exclude(Exists(unexpired))
+        .annotate(
+            expired_waiver_id=Subquery(expired.values("pk")[:1]),
+            expired_on=Subquery(expired.values("expires_on")[:1]),
+        )
+    )
+    results = _live_alignments(lines)
+    flags = []
+    for line in lines:
+        result = results[line.pk]
+        if result.verdict not in alignment.NEEDS_WAIVER:
+            continue
+        flags.append(
+            Flag(
+                commitment=line,
+                kind=DriftKind.WAIVER_EXPIRED,
+                event_key=detectors.waiver_event_key(line.expired_waiver_id),
+                summary=f"The waiver for this {result.verdict} line expired on "
+                f"{line.expired_on}; the signed SLA {alignment.fmt(line.target)} % is no "
+                "longer covered.",
+                details={
+                    "waiver": line.expired_waiver_id,
+                    "expired_on": str(line.expired_on),
+                    "verdict": str(result.verdict),
+                    "reasons": list(result.alignment.reasons),
+                },
+            )
+        )
+    return drift_flag(flags=flags)
+
+
+def drift_detect_attainment(*, now: datetime | None = None) -> list[DriftEvent]:
+    """Flag signed lines whose last full period (contract timezone) fell below the SLA target.
+
+    One GROUP BY per (period, timezone) over the samples, whatever the number of lines.
+    """
+    from apps.measurements.selectors import period_totals
+
+    now = now or timezone.now()
+    groups = defaultdict(list)
+    for line in signed_lines():
+        groups[(line.period, line.contract.timezone)].append(line)
+    flags = []
+    for (period, tz), lines in groups.items():
+        zone = zoneinfo.ZoneInfo(tz)
+        start, end = detectors.last_full_period(period, now.astimezone(zone).date())
+        totals = period_totals(
+            sorted({line.indicator_id for line in lines}),
+            period,
+            datetime.combine(start, time.min, zone),
+            datetime.combine(end, time.min, zone),
+            tz,
+        )
+        for line in lines:
+            contract = line.contract
+            if not detectors.overlaps_contract(start, end, contract.start_date, contract.end_date):
+                continue
+            measured = {p.period_start: p for p in totals.get(line.indicator_id, [])}.get(start)
+            if measured is None or not detectors.falls_short(measured.attainment, line.target):
+                continue
+            attained = measured.attainment.quantize(Decimal("0.0001"))
+            flags.append(
+                Flag(
+                    commitment=line,
+                    kind=DriftKind.ATTAINMENT_BELOW,
+                    event_key=detectors.period_event_key(period, start),
+                    summary=f"Measured attainment {alignment.fmt(attained)} % for the "
+                    f"{period} starting {start} is below the signed SLA "
+                    f"{alignment.fmt(line.target)} %.",
+                    details={
+                        "period": period,
+                        "period_start": start.isoformat(),
+                        "period_end": end.isoformat(),
+                        "timezone": tz,
+                        "attainment": str(attained),
+                        "good": measured.good,
+                        "total": measured.total,
+                        "target": str(line.target),
+                    },
+                )
+            )
+    return drift_flag(flags=flags)
+
+
+# --- resolution --------------------------------------------------------------------------
+
+
+def drift_event_resolve(*, event: DriftEvent, user, note: str = "") -> DriftEvent:
+    """A person says the drift is dealt with (SLO restored, contract amended, accepted)."""
+    if not user.has_perm("drift.resolve_driftevent"):
+        raise PermissionDenied("You may not resolve drift events.")
+    with transaction.atomic():
+        locked = DriftEvent.objects.select_for_update().get(pk=event.pk)
+        if locked.resolved_at is not None:
+            raise TransitionNotAllowed(
+                f"This drift was already resolved on {locked.resolved_at:%Y-%m-%d %H:%M}."
+            )
+        locked.resolved_at = timezone.now()
+        locked.resolved_by = user
+        locked.resolution_note = (note or "").strip()
+        locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
+    return locked
+
+
+# --- deliveries --------------------------------------------------------------------------
+
+
+def delivery_attempt(*, delivery_id: int, final_attempt: bool) -> str:
+    """Send one delivery once: claim it, send, record the outcome; returns the new status.
+
+    Raises TransientDeliveryError (after recording it) when a retry may succeed and this was
+    not the last attempt; the task retries on it with backoff.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS)
+    # The claim is one conditional UPDATE: of two workers holding the same task, one sends.
+    claimed = (
+        NotificationDelivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(status=DeliveryStatus.PENDING)
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
+        )
+        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
+    )
+    if not claimed:
+        logger.info("Delivery %s is not pending: nothing to send.", delivery_id)
+        return "skipped"
+    delivery = NotificationDelivery.objects.select_related(
+        "channel", "event__commitment__contract__customer", "event__commitment__indicator__service"
+    ).get(pk=delivery_id)
+    try:
+        notifications.send(delivery)
+    except notifications.PermanentDeliveryError as error:
+        return _record_failure(delivery, error, final=True)
+    except notifications.TransientDeliveryError as error:
+        status = _record_failure(delivery, error, final=final_attempt)
+        if final_attempt:
+            return status
+        raise
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now()
+    )
+    logger.info("Delivery %s sent to %s (%s).", delivery.pk, delivery.target, delivery.kind)
+    return DeliveryStatus.SENT
+
+
+def _record_failure(delivery: NotificationDelivery, error: Exception, *, final: bool) -> str:
+    status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
+    NotificationDelivery.objects.filter(pk=delivery.pk).update(
+        status=status, last_error=str(error)[:2000]
+    )
+    log = logger.error if final else logger.warning
+    log(
+        "Delivery %s to %s failed (attempt %s%s): %s",
+        delivery.pk,
+        delivery.target,
+        delivery.attempts,
+        ", giving up" if final else ", will retry",
+        error,
+    )
+    return status
+
+
+def delivery_retry(*, delivery: NotificationDelivery, user) -> NotificationDelivery:
+    """Send a failed delivery again (admin action)."""
+    if not user.has_perm("drift.retry_notificationdelivery"):
+        raise PermissionDenied("You may not retry notifications.")
+    with transaction.atomic():
+        locked = NotificationDelivery.objects.select_for_update().get(pk=delivery.pk)
+        if locked.status != DeliveryStatus.FAILED:
+            raise TransitionNotAllowed(
+                f"Only failed deliveries can be retried; this one is {locked.get_status_display()}."
+            )
+        locked.status = DeliveryStatus.PENDING
+        locked.save(update_fields=["status"])
+        _enqueue(locked.pk)
+    logger.info("Delivery %s queued again by %s.", locked.pk, user)
+    return locked
+
+
+def deliveries_requeue_lost(*, now: datetime | None = None) -> int:
+    """Enqueue again what was never attempted (broker down at commit) or whose worker died."""
+    now = now or timezone.now()
+    grace = now - timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS)
+    ids = list(
+        NotificationDelivery.objects.filter(
+            Q(status=DeliveryStatus.PENDING, attempts=0, created_at__lt=grace)
+            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=grace)
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for pk in ids:
+            _enqueue(pk)
+    return len(ids)
