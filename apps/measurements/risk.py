@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import Count, F, Q, Sum, Value
 from django.utils import timezone
@@ -152,14 +152,19 @@ NOT_AT_RISK = SloRisk(False)
 
 
 def percent(value: Decimal | None) -> str:
-    """A percentage for people: two places, or four when needed to show a miss (99.9499)."""
+    """A percentage for people, rounded down to two places: 99.8999 shows as 99.89, never as a
+    99.9 that would hide a miss."""
     if value is None:
         return "no data"
-    value = Decimal(value)
-    shown = value.quantize(_PERCENT)
-    if shown != value and shown.quantize(Decimal("0.1")) == shown:
-        shown = value.quantize(Decimal("0.0001"))
-    return f"{fmt(shown)} %"
+    return f"{fmt(Decimal(value).quantize(_PERCENT, rounding=ROUND_FLOOR))} %"
+
+
+def share_spent(remaining: Decimal) -> str:
+    """The share of a budget spent, in whole percent ("1000 %"; "all of a zero" for 100 % SLOs)."""
+    spent = (1 - remaining) * 100
+    if not spent.is_finite():
+        return "all of a zero"
+    return f"{fmt(spent.quantize(Decimal(1)))} %"
 
 
 def period_label(start: date, period: str) -> str:
@@ -200,11 +205,10 @@ def slo_risks(
             )
         budget = budgets[slo.pk]
         if budget.exhausted:
-            spent = (1 - budget.remaining) * 100
             reasons.append(
                 f"The SLO's error budget over its window ({_window_label(slo)}) is exhausted: "
                 f"attainment {percent(budget.attainment)} against {fmt(slo.target)} %, "
-                f"{fmt(spent.quantize(Decimal(1)))} % of the budget spent."
+                f"{share_spent(budget.remaining)} of the budget spent."
             )
         risks[slo.pk] = SloRisk(bool(reasons), tuple(reasons), missed, budget)
     return risks

@@ -1,0 +1,307 @@
+"""POST /api/v1/backtest/ and GET /api/v1/services/{slug}/release-gate/.
+
+The backtest input is validated by one serializer, shared with the sales form's HTML preview
+(views.backtest_preview), so that both name the same field for the same mistake.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.catalog.models import Indicator, Service
+from apps.contracts.choices import Period
+from apps.contracts.credits import Tier, overlapping
+from apps.contracts.models import CreditSchedule
+from apps.core.validators import validate_target_percent
+from apps.slos.alignment import required_slo_target
+from apps.slos.selectors import AlignmentResult, evaluate_alignment
+
+from . import maths
+from .backtest import PERIODS_PER_YEAR, Backtest, run_backtest
+from .gate import release_gate
+from .risk import LevelHistory, level_history
+from .selectors import period_totals
+
+DEFAULT_PERIODS = 12
+MAX_PERIODS = 120
+ATTAINMENT_QUANTUM = Decimal("0.0001")
+
+
+def may_backtest(user) -> bool:
+    return user.is_authenticated and user.has_perm("contracts.view_commitment")
+
+
+class TierSerializer(serializers.Serializer):
+    lower = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True, default=None)
+    upper = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True, default=None)
+    credit_percent = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    lower_inclusive = serializers.BooleanField(default=True)
+    upper_inclusive = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        lower, upper = attrs["lower"], attrs["upper"]
+        if lower is not None and upper is not None and lower >= upper:
+            raise serializers.ValidationError({"upper": "The upper bound must be above the lower."})
+        return attrs
+
+
+class BacktestInputSerializer(serializers.Serializer):
+    """What to replay: a target on an indicator's history, with a credit schedule and a fee."""
+
+    indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all())
+    target = serializers.DecimalField(
+        max_digits=7, decimal_places=4, validators=[validate_target_percent]
+    )
+    period = serializers.ChoiceField(choices=Period.choices, default=Period.MONTH)
+    credit_schedule = serializers.PrimaryKeyRelatedField(
+        queryset=CreditSchedule.objects.prefetch_related("tiers"), required=False, allow_null=True
+    )
+    tiers = TierSerializer(many=True, required=False)
+    cap_percent = serializers.DecimalField(
+        max_digits=6, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    monthly_fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, default=Decimal(0)
+    )
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+    timezone = serializers.CharField(default="UTC")
+
+    def validate_timezone(self, value):
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+            raise serializers.ValidationError(f"Unknown timezone {value!r}.") from error
+        return value
+
+    def validate(self, attrs):
+        if attrs.get("credit_schedule") and attrs.get("tiers"):
+            raise serializers.ValidationError(
+                {"tiers": "Give either credit_schedule or tiers, not both."}
+            )
+        tiers = [Tier(**tier) for tier in attrs.get("tiers") or []]
+        clash = overlapping(tiers)
+        if clash:
+            raise serializers.ValidationError(
+                {"tiers": f"Tiers {clash[0] + 1} and {clash[1] + 1} overlap."}
+            )
+        start, end = attrs.get("start"), attrs.get("end")
+        if (start is None) != (end is None):
+            missing = "end" if end is None else "start"
+            raise serializers.ValidationError({missing: "Give both start and end, or neither."})
+        if start is not None and end <= start:
+            raise serializers.ValidationError({"end": "The end must be after the start."})
+        if start is not None:
+            step = 3 if attrs["period"] == Period.QUARTER else 1
+            months = (end.year - start.year) * 12 + end.month - start.month
+            if months / step > MAX_PERIODS:
+                raise serializers.ValidationError(
+                    {"start": f"A backtest covers at most {MAX_PERIODS} periods."}
+                )
+        return attrs
+
+
+@dataclass(frozen=True)
+class BacktestReport:
+    """A backtest with what the policy and the SLO say about the same target."""
+
+    indicator: Indicator
+    target: Decimal
+    period: str
+    start: date
+    end: date
+    monthly_fee: Decimal
+    result: Backtest
+    alignment: AlignmentResult
+    required_slo_target: Decimal | None
+    slo_level: LevelHistory | None
+
+    @property
+    def unit(self) -> str:
+        return "quarters" if self.period == Period.QUARTER else "months"
+
+
+def _local_midnight(day: date, zone) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def backtest_report(data: dict, *, at: datetime | None = None) -> BacktestReport:
+    """Run a validated backtest: one GROUP BY over the history, then the pure maths."""
+    indicator, period, target = data["indicator"], data["period"], data["target"]
+    zone = zoneinfo.ZoneInfo(data.get("timezone") or "UTC")
+    step = 3 if period == Period.QUARTER else 1
+    if data.get("start"):
+        first = maths.period_start(data["start"], period)
+        after = data["end"]
+    else:
+        # The last full periods, in the indicator's local calendar.
+        after = maths.period_start((at or timezone.now()).astimezone(zone).date(), period)
+        first = maths.add_months(after, -DEFAULT_PERIODS * step)
+    totals = period_totals(
+        [indicator.pk],
+        period,
+        _local_midnight(first, zone),
+        _local_midnight(after, zone),
+        str(zone),
+    )[indicator.pk]
+    schedule = data.get("credit_schedule")
+    if schedule is not None:
+        tiers, cap = schedule.as_tiers(), schedule.cap_percent
+    else:
+        tiers, cap = [Tier(**tier) for tier in data.get("tiers") or []], data.get("cap_percent")
+    result = run_backtest(
+        [(p.period_start, p.attainment) for p in totals],
+        target=target,
+        tiers=tiers,
+        cap_percent=cap,
+        monthly_fee=data["monthly_fee"],
+        periods_per_year=PERIODS_PER_YEAR[period],
+    )
+    aligned = evaluate_alignment(indicator, target)
+    required = required_slo_target(target, aligned.policy)
+    level = level_history(aligned.slo, required, at=at) if aligned.slo and required else None
+    return BacktestReport(
+        indicator,
+        target,
+        period,
+        first,
+        after,
+        data["monthly_fee"],
+        result,
+        aligned,
+        required,
+        level,
+    )
+
+
+def _attainment(value: Decimal | None) -> str | None:
+    # Rounded down, as safest_target is: a shown 99.9 % never hides a 99.89996 % breach.
+    return None if value is None else str(value.quantize(ATTAINMENT_QUANTUM, rounding=ROUND_FLOOR))
+
+
+def _string(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def report_json(report: BacktestReport) -> dict:
+    result, aligned, level = report.result, report.alignment, report.slo_level
+    return {
+        "indicator": report.indicator.pk,
+        "target": str(report.target),
+        "period": report.period,
+        "start": report.start.isoformat(),
+        "end": report.end.isoformat(),
+        "periods": [
+            {
+                "start": p.start.isoformat(),
+                "attainment": _attainment(p.attainment),
+                "breached": p.breached,
+                "credit_percent": str(p.credit_percent),
+                "credit_amount": str(p.credit_amount),
+            }
+            for p in result.periods
+        ],
+        "breaches": result.breaches,
+        "periods_with_data": result.periods_with_data,
+        "breach_rate": _string(result.breach_rate),
+        "total_credits": str(result.total_credits),
+        "expected_annual_credits": _string(result.expected_annual_credits),
+        "safest_target": _string(result.safest_target),
+        "policy_safe_maximum": _string(aligned.safe_maximum),
+        "verdict": aligned.verdict.value,
+        "slo": None
+        if aligned.slo is None
+        else {
+            "id": aligned.slo.pk,
+            "target": str(aligned.slo.target),
+            "window": aligned.slo.window,
+        },
+        "at_risk": aligned.at_risk,
+        "at_risk_reasons": list(aligned.at_risk_reasons),
+        "required_slo_target": _string(report.required_slo_target),
+        "slo_met_required": None
+        if level is None
+        else {
+            "met": level.met,
+            "measured": level.measured,
+            "of_last": level.count,
+            "period": level.period,
+            "streak": level.streak,
+        },
+    }
+
+
+class BacktestView(APIView):
+    """Replay a proposed SLA on the SLI history: breaches, credits, the safest target."""
+
+    def post(self, request):
+        if not may_backtest(request.user):
+            raise PermissionDenied("You may not backtest commitments.")
+        serializer = BacktestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(report_json(backtest_report(serializer.validated_data)))
+
+
+def _budget(remaining: Decimal) -> str:
+    return str(remaining.quantize(ATTAINMENT_QUANTUM) if remaining.is_finite() else remaining)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+class ReleaseGateView(APIView):
+    """May this service deploy now? Closed while an active SLO's error budget is spent."""
+
+    def get(self, request, slug):
+        service = get_object_or_404(Service, slug=slug)
+        decision = release_gate(service)
+        exception = decision.exception
+        return Response(
+            {
+                "service": service.slug,
+                "allowed": decision.allowed,
+                "reasons": decision.reasons,
+                "since": _iso(decision.since),
+                "exception": None
+                if exception is None
+                else {
+                    "kind": exception.kind,
+                    "reason": exception.reason,
+                    "created_by": exception.created_by.get_username(),
+                    "created_at": _iso(exception.created_at),
+                    "expires_at": _iso(exception.expires_at),
+                },
+                "exhausted": [
+                    {
+                        "slo": item.slo.pk,
+                        "indicator": item.slo.indicator_id,
+                        "target": str(item.slo.target),
+                        "window": item.slo.window,
+                        "attainment": _attainment(item.budget.attainment),
+                        "budget_remaining": _budget(item.budget.remaining),
+                        "since": _iso(item.since),
+                    }
+                    for item in decision.exhausted
+                ],
+            }
+        )
+
+
+urlpatterns = [
+    path("backtest/", BacktestView.as_view(), name="backtest"),
+    path(
+        "services/<slug:slug>/release-gate/", ReleaseGateView.as_view(), name="service-release-gate"
+    ),
+]
