@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "apps.slos",
     "apps.contracts",
     "apps.measurements",
+    "apps.reviews",
     "apps.drift",
 ]
 
@@ -116,6 +117,25 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# Annual review (apps/reviews): open last year's cycle every January 2nd; packets run on their
+# own queue so that a big cycle never delays the other tasks (workers: -Q celery,reviews).
+CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"] = {
+    "task": "apps.reviews.tasks.open_annual_review_cycle",
+    "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
+}
+CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
+# Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+}
+CELERY_BEAT_SCHEDULE["pull-prometheus"] = {
+    "task": "apps.measurements.tasks.pull_prometheus",
+    "schedule": 300.0,
+}
+
+# Prometheus connector (apps/measurements/prometheus.py): where SLI good/total queries run.
+PROMETHEUS_URL = env("PROMETHEUS_URL", default="")
 
 # Drift (apps/drift): daily detections, and the notices they send.
 CELERY_BEAT_SCHEDULE["drift-expired-waivers"] = {
