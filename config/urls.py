@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("contracts/", include("apps.contracts.urls")),
+    path("reviews/", include("apps.reviews.urls")),
     path("", include("apps.measurements.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apps.slos.api_urls")),
     path("", include("apps.contracts.api_urls")),
     path("", include("apps.measurements.api_urls")),
+    path("", include("apps.reviews.api")),
 ]

@@ -91,6 +91,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+# Annual reviews: every role reads cycles and packets and signs off for itself; leadership opens
+# cycles and regenerates packets. There is no customer success group: sales speaks for it.
+_VIEW_REVIEWS = [
+    "reviews.view_reviewcycle",
+    "reviews.view_reviewpacket",
+    "reviews.view_reviewsignoff",
+]
+_REVIEW_PERMISSIONS = {
+    SALES: ["reviews.signoff_sales", "reviews.signoff_customer_success"],
+    LEGAL: ["reviews.signoff_legal"],
+    ENGINEERING: ["reviews.signoff_engineering"],
+    LEADERSHIP: ["reviews.open_reviewcycle", "reviews.regenerate_reviewpacket"],
+}
+for _role, _codes in _REVIEW_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] += [*_VIEW_REVIEWS, *_codes]
+
 
 def sync_role_permissions(sender=None, using="default", **kwargs):
     """Give each role group exactly the permissions of ROLE_PERMISSIONS.

@@ -7,7 +7,10 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="test-only-not-secret")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# CELERY_EAGER=0 with REDIS_URL: a real worker process of the worker tests (tests/reviews).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
+# Seconds a review packet task sleeps first, so a worker test can kill it mid-packet.
+REVIEW_PACKET_TEST_DELAY = env.float("REVIEW_PACKET_TEST_DELAY", default=0)
 
 # Parallel local runs against one PostgreSQL server each take their own test database.
 if env("TEST_DB_NAME", default=""):

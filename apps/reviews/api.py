@@ -1,0 +1,176 @@
+"""/api/v1/review-cycles/ and /api/v1/review-packets/ (DESIGN.md section 11).
+
+Every role reads; opening a cycle and regenerating a packet need leadership (or superuser);
+each role signs off for itself. The services decide, so the API, pages and admin agree.
+"""
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from apps.core.errors import TransitionNotAllowed
+
+from . import exports, selectors, services
+from .choices import SignOffRole
+from .models import ReviewCycle, ReviewPacket, ReviewSignOff
+
+
+class CanReadReviews(permissions.BasePermission):
+    message = "You may not read review cycles and packets."
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("reviews.view_reviewpacket")
+
+
+class ReviewCycleSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewCycle
+        fields = [
+            "id",
+            "year",
+            "period_start",
+            "period_end",
+            "status",
+            "opened_by",
+            "opened_at",
+            "completed_at",
+            "note",
+            "progress",
+        ]
+        read_only_fields = fields
+
+    def get_progress(self, cycle) -> dict:
+        return {
+            "ready": cycle.packets_ready,
+            "failed": cycle.packets_failed,
+            "total": cycle.packets_total,
+        }
+
+
+class CycleOpenSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+
+
+class ReviewPacketSerializer(serializers.ModelSerializer):
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ReviewPacket
+        fields = [
+            "id",
+            "cycle",
+            "scope",
+            "scope_id",
+            "scope_label",
+            "version",
+            "status",
+            "is_current",
+            "content_hash",
+            "generated_at",
+            "error",
+            "data",
+        ]
+        read_only_fields = fields
+
+
+class ReviewSignOffSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewSignOff
+        fields = ["id", "packet", "role", "user", "comment", "signed_at"]
+        read_only_fields = ["id", "packet", "user", "signed_at"]
+
+
+class SignOffInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=SignOffRole.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Review cycles with the progress of their packets; POST {year} opens one."""
+
+    permission_classes = [permissions.IsAuthenticated, CanReadReviews]
+    serializer_class = ReviewCycleSerializer
+
+    def get_queryset(self):
+        return selectors.cycles_with_progress().order_by("-year")
+
+    @extend_schema(request=CycleOpenSerializer, responses={201: ReviewCycleSerializer})
+    def create(self, request):
+        # The service validates the year itself, so bad input gets the same message everywhere.
+        cycle = services.review_cycle_open(year=request.data.get("year"), user=request.user)
+        cycle = self.get_queryset().get(pk=cycle.pk)
+        return Response(self.get_serializer(cycle).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewPacketViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Packets (every version; ``is_current`` marks the latest), filtered by ``?cycle=``."""
+
+    permission_classes = [permissions.IsAuthenticated, CanReadReviews]
+    serializer_class = ReviewPacketSerializer
+
+    def get_queryset(self):
+        queryset = selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle"))
+        cycle = self.request.query_params.get("cycle")
+        if cycle is not None:
+            queryset = queryset.filter(cycle_id=cycle) if cycle.isdigit() else queryset.none()
+        return queryset.order_by("cycle_id", "scope", "scope_id", "version")
+
+    def _ready_packet(self) -> ReviewPacket:
+        packet = self.get_object()
+        if not packet.is_ready:
+            raise TransitionNotAllowed(f"The packet is {packet.get_status_display().lower()}.")
+        return packet
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"])
+    def pdf(self, request, pk=None):
+        packet = self._ready_packet()
+        content = exports.packet_pdf(packet, list(packet.signoffs.select_related("user")))
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="{exports.export_filename(packet, "pdf")}"'
+        )
+        return response
+
+    @extend_schema(responses={(200, "text/csv"): str})
+    @action(detail=True, methods=["get"])
+    def csv(self, request, pk=None):
+        packet = self._ready_packet()
+        response = HttpResponse(exports.packet_csv(packet), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="{exports.export_filename(packet, "csv")}"'
+        )
+        return response
+
+    @extend_schema(request=SignOffInputSerializer, responses={201: ReviewSignOffSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def signoffs(self, request, pk=None):
+        packet = self.get_object()
+        if request.method == "GET":
+            rows = packet.signoffs.all()
+            return Response(ReviewSignOffSerializer(rows, many=True).data)
+        given = SignOffInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        signoff = services.packet_signoff(packet=packet, user=request.user, **given.validated_data)
+        return Response(ReviewSignOffSerializer(signoff).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: ReviewPacketSerializer})
+    @action(detail=True, methods=["post"])
+    def regenerate(self, request, pk=None):
+        new = services.packet_regenerate(packet=self.get_object(), user=request.user)
+        new = self.get_queryset().get(pk=new.pk)
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+
+router = SimpleRouter()
+router.register("review-cycles", ReviewCycleViewSet, basename="review-cycle")
+router.register("review-packets", ReviewPacketViewSet, basename="review-packet")
+
+urlpatterns = router.urls

@@ -1,0 +1,315 @@
+"""Every write to review cycles, packets and sign-offs goes through these functions.
+
+Opening a cycle creates one pending packet per service and per customer with binding contracts
+and, once the transaction commits, hands their ids to Celery (tasks.py). Generation claims a
+packet optimistically, so a retried, redelivered or duplicated task writes one packet, once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from apps.catalog.models import Service
+from apps.core.errors import TransitionNotAllowed
+
+from . import packets, selectors
+from .choices import (
+    CLAIMABLE_STATES,
+    FINISHED_STATES,
+    SIGNOFF_PERMISSIONS,
+    CycleStatus,
+    PacketScope,
+    PacketStatus,
+    SignOffRole,
+)
+from .models import ReviewCycle, ReviewPacket, ReviewSignOff
+
+logger = logging.getLogger(__name__)
+
+# Errors worth a retry: the database went away for a moment. Anything else is a fault in the
+# data or the code, recorded on the packet so the other packets still complete.
+RETRYABLE_ERRORS = (OperationalError, InterfaceError)
+FIRST_YEAR = 2000
+
+
+def _save(instance, *, user, reason: str) -> None:
+    instance._history_user = user
+    instance._change_reason = reason
+    instance.save()
+
+
+def _check_year(year) -> int:
+    try:
+        year = int(year)
+    except (TypeError, ValueError) as error:
+        raise ValidationError({"year": "Give the year as a number, e.g. 2025."}) from error
+    this_year = timezone.localdate().year
+    if not FIRST_YEAR <= year <= this_year:
+        raise ValidationError(
+            {"year": f"A review covers a year from {FIRST_YEAR} to {this_year}, not {year}."}
+        )
+    return year
+
+
+def can_open_cycle(user) -> bool:
+    return user is not None and user.has_perm("reviews.open_reviewcycle")
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+def review_cycle_open(*, year, user=None) -> ReviewCycle:
+    """Open the review of ``year`` and start generating its packets after commit.
+
+    ``user`` None is the yearly schedule itself; people need Leadership (or superuser).
+    """
+    if user is not None and not can_open_cycle(user):
+        raise PermissionDenied("Only leadership may open a review cycle.")
+    year = _check_year(year)
+    first, last = selectors.year_days(year)
+    with transaction.atomic():
+        if ReviewCycle.objects.filter(year=year).exists():
+            raise TransitionNotAllowed(f"A review cycle for {year} already exists.")
+        cycle = ReviewCycle(
+            year=year,
+            period_start=first,
+            period_end=last,
+            status=CycleStatus.GENERATING,
+            opened_by=user,
+        )
+        try:
+            with transaction.atomic():
+                _save(cycle, user=user, reason="Review cycle opened.")
+        except IntegrityError as error:  # another request opened it a moment ago
+            raise TransitionNotAllowed(f"A review cycle for {year} already exists.") from error
+        scopes = [
+            (PacketScope.SERVICE, pk, name)
+            for pk, name in Service.objects.order_by("name").values_list("pk", "name")
+        ] + [
+            (PacketScope.CUSTOMER, pk, name)
+            for pk, name in selectors.customers_for_year(year)
+            .order_by("name")
+            .values_list("pk", "name")
+        ]
+        ReviewPacket.objects.bulk_create(
+            [
+                ReviewPacket(cycle=cycle, scope=scope, scope_id=pk, scope_label=name)
+                for scope, pk, name in scopes
+            ]
+        )
+        transaction.on_commit(lambda: _enqueue_cycle(cycle.pk))
+    return cycle
+
+
+def _enqueue_cycle(cycle_id: int) -> None:
+    from . import tasks
+
+    tasks.generate_cycle(cycle_id)
+
+
+def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
+    """Mark the cycle complete once every current packet is ready or failed.
+
+    Returns False while some are still pending or running (the caller retries later). With
+    ``force`` those are marked failed instead: their task was lost for good.
+    """
+    with transaction.atomic():
+        cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
+        current = selectors.current_packets(ReviewPacket.objects.filter(cycle=cycle))
+        unfinished = current.exclude(status__in=FINISHED_STATES)
+        if unfinished.exists():
+            if not force:
+                return False
+            ReviewPacket.objects.filter(
+                pk__in=list(unfinished.values_list("pk", flat=True)),
+                status__in=[PacketStatus.PENDING, PacketStatus.RUNNING],
+            ).update(status=PacketStatus.FAILED, error="No worker finished this packet in time.")
+        counts = dict(
+            current.order_by()
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        )
+        total = sum(counts.values())
+        failed = counts.get(PacketStatus.FAILED, 0)
+        if total and failed == total:
+            status, note = CycleStatus.FAILED, f"All {total} packets failed."
+        elif failed:
+            status = CycleStatus.COMPLETE
+            note = f"{failed} of {total} packets failed: regenerate them."
+        else:
+            status, note = CycleStatus.COMPLETE, f"{total} packets ready."
+        if cycle.status == status and cycle.note == note and cycle.completed_at:
+            return True  # a duplicate finish: nothing new to record
+        cycle.status = status
+        cycle.note = note
+        cycle.completed_at = timezone.now()
+        _save(cycle, user=None, reason=f"Generation finished: {note}")
+    return True
+
+
+# --- packets ----------------------------------------------------------------------------------
+
+
+def _claim(packet_id: int, task_id: str) -> bool:
+    """Take the packet for this task; False when another task has it or it is done."""
+    now = timezone.now()
+    claimed = ReviewPacket.objects.filter(id=packet_id, status__in=CLAIMABLE_STATES).update(
+        status=PacketStatus.RUNNING,
+        task_id=task_id,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    if claimed:
+        return True
+    # The same task again (a retry, or its message redelivered after the worker died while it
+    # ran) carries the same id: it resumes the packet it had claimed.
+    return bool(
+        ReviewPacket.objects.filter(
+            id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
+        ).update(started_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def packet_content(packet: ReviewPacket) -> dict:
+    year = packet.cycle.year
+    if packet.scope == PacketScope.SERVICE:
+        return selectors.service_packet_data(packet.scope_id, year)
+    return selectors.customer_packet_data(packet.scope_id, year)
+
+
+def packet_generate(*, packet_id: int, task_id: str) -> str:
+    """Build and store one packet: "ready", "failed" (reason recorded) or "skipped".
+
+    Database outages propagate (the task retries them); any other error marks this packet failed
+    and returns, so that one bad packet never stops the others or the cycle's completion.
+    """
+    if not _claim(packet_id, task_id):
+        logger.info("Review packet %s: already taken or done, skipping.", packet_id)
+        return "skipped"
+    packet = ReviewPacket.objects.select_related("cycle").get(pk=packet_id)
+    try:
+        # Lets the worker tests catch a packet mid-generation; zero everywhere else.
+        delay = getattr(settings, "REVIEW_PACKET_TEST_DELAY", 0)
+        if delay:
+            time.sleep(delay)
+        data = packet_content(packet)
+    except RETRYABLE_ERRORS:
+        raise
+    except Exception as error:
+        logger.exception("Review packet %s failed.", packet_id)
+        packet_fail(packet_id=packet_id, task_id=task_id, reason=f"{type(error).__name__}: {error}")
+        return "failed"
+    written = ReviewPacket.objects.filter(
+        id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
+    ).update(
+        status=PacketStatus.READY,
+        data=data,
+        content_hash=packets.content_hash(data),
+        generated_at=timezone.now(),
+        error="",
+    )
+    return "ready" if written else "skipped"
+
+
+def packet_fail(*, packet_id: int, task_id: str, reason: str) -> bool:
+    """Record why this task's packet could not be generated (a regeneration can follow)."""
+    return bool(
+        ReviewPacket.objects.filter(
+            id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
+        ).update(status=PacketStatus.FAILED, error=reason[:2000])
+    )
+
+
+def packet_regenerate(*, packet: ReviewPacket, user) -> ReviewPacket:
+    """A new version of a ready or failed packet, generated after commit; the old one stays."""
+    if not (user is not None and user.has_perm("reviews.regenerate_reviewpacket")):
+        raise PermissionDenied("Only leadership may regenerate a review packet.")
+    with transaction.atomic():
+        # The cycle lock orders concurrent regenerations: each sees the last version number.
+        cycle = ReviewCycle.objects.select_for_update().get(pk=packet.cycle_id)
+        packet = ReviewPacket.objects.get(pk=packet.pk)
+        latest = (
+            ReviewPacket.objects.filter(cycle=cycle, scope=packet.scope, scope_id=packet.scope_id)
+            .order_by("-version")
+            .first()
+        )
+        if latest.pk != packet.pk:
+            raise TransitionNotAllowed(
+                f"Version {latest.version} of this packet already exists: regenerate that one."
+            )
+        if packet.status not in FINISHED_STATES:
+            raise TransitionNotAllowed("This packet is still being generated.")
+        new = ReviewPacket.objects.create(
+            cycle=cycle,
+            scope=packet.scope,
+            scope_id=packet.scope_id,
+            scope_label=packet.scope_label,
+            version=packet.version + 1,
+        )
+        cycle.status = CycleStatus.GENERATING
+        cycle.completed_at = None
+        _save(cycle, user=user, reason=f"Regenerating {packet} as version {new.version}.")
+        transaction.on_commit(lambda: _enqueue_packet(new.pk, cycle.pk))
+    return new
+
+
+def _enqueue_packet(packet_id: int, cycle_id: int) -> None:
+    from . import tasks
+
+    tasks.generate_one(packet_id, cycle_id)
+
+
+# --- sign-offs --------------------------------------------------------------------------------
+
+
+def can_sign_off(user, role: str) -> bool:
+    return role in SIGNOFF_PERMISSIONS and user.has_perm(SIGNOFF_PERMISSIONS[role])
+
+
+def signoff_roles_for(user) -> list[str]:
+    return [role.value for role in SignOffRole if can_sign_off(user, role.value)]
+
+
+def packet_signoff(*, packet: ReviewPacket, user, role: str, comment: str = "") -> ReviewSignOff:
+    """Record one role's sign-off on a ready, current packet; once per role."""
+    if role not in SIGNOFF_PERMISSIONS:
+        choices = ", ".join(SIGNOFF_PERMISSIONS)
+        raise ValidationError({"role": f"Choose one of: {choices}."})
+    label = SignOffRole(role).label.lower()
+    if not can_sign_off(user, role):
+        raise PermissionDenied(f"You may not sign off review packets for {label}.")
+    with transaction.atomic():
+        locked = ReviewPacket.objects.select_for_update().get(pk=packet.pk)
+        if locked.status != PacketStatus.READY:
+            raise TransitionNotAllowed("Only a ready packet can be signed off.")
+        if selectors.packets_with_currency(ReviewPacket.objects.filter(pk=locked.pk)).filter(
+            is_current=False
+        ):
+            raise TransitionNotAllowed(
+                "A newer version of this packet exists: sign that one off instead."
+            )
+        existing = (
+            ReviewSignOff.objects.filter(packet=locked, role=role).select_related("user").first()
+        )
+        if existing is not None:
+            raise TransitionNotAllowed(
+                f"{SignOffRole(role).label} already signed off this packet "
+                f"({existing.user.get_username()}, {existing.signed_at:%Y-%m-%d})."
+            )
+        signoff = ReviewSignOff(packet=locked, role=role, user=user, comment=comment or "")
+        _save(signoff, user=user, reason=f"Signed off for {label}.")
+    return signoff
+
+
+def previous_year(today: date | None = None) -> int:
+    return (today or timezone.localdate()).year - 1

@@ -1,0 +1,130 @@
+"""Review pages: the cycles with their packets' progress, and one packet (page, PDF, CSV)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import DomainError
+
+from . import exports, selectors, services
+from .choices import SignOffRole
+from .models import ReviewPacket
+
+
+def _require_view(user) -> None:
+    if not user.has_perm("reviews.view_reviewpacket"):
+        raise PermissionDenied("You may not read review packets.")
+
+
+def _errors(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return error.message
+
+
+@login_required
+def cycle_list(request):
+    _require_view(request.user)
+    current = (
+        selectors.current_packets()
+        .annotate(signoff_count=Count("signoffs"))
+        .order_by("scope", "scope_label")
+    )
+    cycles = selectors.cycles_with_progress().prefetch_related(
+        Prefetch("packets", queryset=current, to_attr="current")
+    )
+    return render(
+        request,
+        "reviews/cycle_list.html",
+        {
+            "cycles": cycles,
+            "can_open": services.can_open_cycle(request.user),
+            "default_year": services.previous_year(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_open(request):
+    try:
+        cycle = services.review_cycle_open(year=request.POST.get("year"), user=request.user)
+    except (ValidationError, DomainError) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, f"{cycle} opened: its packets are being generated.")
+    return redirect("reviews:cycle-list")
+
+
+def _packet(request, pk: int) -> ReviewPacket:
+    _require_view(request.user)
+    queryset = selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle"))
+    return get_object_or_404(queryset, pk=pk)
+
+
+@login_required
+def packet_detail(request, pk: int):
+    packet = _packet(request, pk)
+    roles = set(services.signoff_roles_for(request.user))
+    context = exports.packet_context(packet)
+    context.update(
+        signoffs=list(packet.signoffs.select_related("user")),
+        signable_roles=[(r.value, r.label) for r in SignOffRole if r.value in roles],
+    )
+    return render(request, "reviews/packet_detail.html", context)
+
+
+@login_required
+@require_POST
+def packet_signoff(request, pk: int):
+    packet = _packet(request, pk)
+    try:
+        services.packet_signoff(
+            packet=packet,
+            user=request.user,
+            role=request.POST.get("role", ""),
+            comment=request.POST.get("comment", ""),
+        )
+    except (ValidationError, DomainError) as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, "Signed off.")
+    return redirect("reviews:packet-detail", pk=packet.pk)
+
+
+def _ready(request, pk: int) -> ReviewPacket:
+    packet = _packet(request, pk)
+    if not packet.is_ready:
+        raise Http404("This packet is not ready.")
+    return packet
+
+
+def _download(content, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def packet_pdf(request, pk: int):
+    packet = _ready(request, pk)
+    signoffs = list(packet.signoffs.select_related("user"))
+    return _download(
+        exports.packet_pdf(packet, signoffs),
+        "application/pdf",
+        exports.export_filename(packet, "pdf"),
+    )
+
+
+@login_required
+def packet_csv(request, pk: int):
+    packet = _ready(request, pk)
+    return _download(
+        exports.packet_csv(packet),
+        "text/csv; charset=utf-8",
+        exports.export_filename(packet, "csv"),
+    )
