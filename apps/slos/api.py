@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from apps.catalog.models import Indicator
 from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
 from apps.core.history import history_entries
+from apps.measurements.risk import slo_risks
 
 from . import alignment
 from .choices import SloStatus
@@ -27,7 +28,8 @@ from .serializers import (
 
 
 class AlignmentBatch:
-    """Evaluates many targets with two queries in all: active SLOs and buffer policies.
+    """Evaluates many targets with a fixed number of queries: the active SLOs, the buffer
+    policies and the SLOs' recent measurements (AT_RISK), each loaded once for all.
 
     Built once per request from the indicators on a page, so a list costs the same for 2 or 200
     rows; each evaluation then runs the pure alignment maths on what is already loaded.
@@ -46,6 +48,7 @@ class AlignmentBatch:
                 Q(service_id__in=service_ids) | Q(service__isnull=True)
             )
         }
+        self.risks = slo_risks([slo for group in self.slos.values() for slo in group])
 
     def evaluate(self, indicator: Indicator, target: Decimal) -> AlignmentResult:
         policy = (
@@ -56,6 +59,7 @@ class AlignmentBatch:
             target,
             slos=self.slos[(indicator.service_id, indicator.kind)],
             policy=policy,
+            risks=self.risks,
         )
 
 
