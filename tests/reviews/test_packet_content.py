@@ -92,9 +92,7 @@ def test_customer_packet_lists_contracts_with_the_same_line_figures(
     assert customer_packet.data["credits_owed"] == {"EUR": "3500.00"}
 
 
-def test_met_with_room_for_four_quarters_recommends_tightening_slo_first(
-    signed_line, availability
-):
+def test_met_with_room_for_four_quarters_recommends_tightening_slo_first(signed_line, availability):
     add_samples(availability, [99996] * 12, total=100000)  # 99.996 % ≥ 99.95 % every quarter
     data = selectors.service_packet_data(availability.service_id, YEAR)
     actions = {r["action"]: r for r in data["recommendations"]}
