@@ -1,0 +1,207 @@
+"""Pieces every Covenant admin shares: governed (history-tracked) admins, team ownership, and
+actions that run a service on each selected row and say what happened to each.
+
+Admin actions never write rows themselves: they call the same services as the web forms and the
+API, so permissions, state rules and history (user and reason) are the same everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.core.errors import DomainError
+
+admin.site.site_header = "Covenant administration"
+admin.site.site_title = "Covenant admin"
+admin.site.index_title = "Engineering and administration"
+
+# What a service raises when it refuses an action; an action reports these, never a 500.
+REFUSALS = (PermissionDenied, DomainError, ValidationError)
+
+
+def refusal_message(error: Exception) -> str:
+    """The plain-words reason a service gave for refusing."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or "You may not do this."
+
+
+def sees_every_team(user) -> bool:
+    """Superusers and holders of the global approval permission act for every team."""
+    return user.is_superuser or user.has_perm("contracts.approve_any_commitment")
+
+
+class GovernedAdmin(SimpleHistoryAdmin):
+    """Admin for a model tracked by django-simple-history.
+
+    SimpleHistoryAdmin records the acting user on saves made here; the History button shows who
+    changed what. ``allow_revert = False`` turns the history pages into a read-only record, for
+    models whose state may only move through services (a revert would rewrite a status).
+    """
+
+    allow_revert = True
+
+    def revert_disabled(self, request, obj=None):
+        return not self.allow_revert or super().revert_disabled(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.allow_revert:
+            raise PermissionDenied("History is a record here; it cannot be reverted.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ReadOnlyGovernedAdmin(GovernedAdmin):
+    """Rows that change only through services (and actions calling them), never by a form."""
+
+    allow_revert = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TeamOwnedAdmin(GovernedAdmin):
+    """Engineers change only what their own team owns (services, indicators, SLOs, policies).
+
+    ``team_path`` is the lookup from the model to its owning Team (e.g. "indicator__service__team").
+    ``owned_choices`` limits foreign-key choices on the form to the user's teams, so an engineer
+    cannot create an SLO on another team's indicator either.
+    """
+
+    team_path: str = "team"
+    owned_choices: dict[str, str] = {}
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or sees_every_team(request.user):
+            return True
+        # Asked several times per change page: remember the answer for the request.
+        cache = request.__dict__.setdefault("_covenant_owned", {})
+        key = (self.model._meta.label, obj.pk)
+        if key not in cache:
+            cache[key] = self.model._default_manager.filter(
+                pk=obj.pk, **{f"{self.team_path}__members": request.user}
+            ).exists()
+        return cache[key]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        members_lookup = self.owned_choices.get(db_field.name)
+        if field is not None and members_lookup and not sees_every_team(request.user):
+            field.queryset = field.queryset.filter(**{members_lookup: request.user}).distinct()
+        return field
+
+
+def apply_to_each(
+    modeladmin: admin.ModelAdmin,
+    request,
+    objects: Iterable[Model],
+    perform: Callable[[Model], object],
+    *,
+    done: str,
+    describe: Callable[[Model], str] = str,
+) -> int:
+    """Run ``perform`` (a service call) on each object; report the count and every refusal.
+
+    Each call runs in its own transaction (inside the service), so one refused row does not undo
+    the others. Returns how many succeeded.
+    """
+    succeeded = 0
+    for obj in objects:
+        try:
+            perform(obj)
+        except REFUSALS as error:
+            modeladmin.message_user(
+                request, f"{describe(obj)}: {refusal_message(error)}", messages.ERROR
+            )
+        else:
+            succeeded += 1
+    modeladmin.message_user(
+        request, f"{succeeded} {done}.", messages.SUCCESS if succeeded else messages.WARNING
+    )
+    return succeeded
+
+
+class CommentForm(forms.Form):
+    """The comment (or reason) an action asks for on its intermediate page."""
+
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), required=False)
+
+    def __init__(self, *args, required_message: str | None = None, label: str = "Comment", **kw):
+        super().__init__(*args, **kw)
+        self.required_message = required_message
+        self.fields["comment"].label = label
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if self.required_message and not comment:
+            raise ValidationError(self.required_message)
+        return comment
+
+
+def action_with_comment(
+    modeladmin: admin.ModelAdmin,
+    request,
+    queryset: QuerySet,
+    *,
+    action: str,
+    title: str,
+    button: str,
+    perform: Callable[[Model, str], object],
+    done: str,
+    label: str = "Comment",
+    required_message: str | None = None,
+    row_details: Callable[[Model], str] | None = None,
+    describe: Callable[[Model], str] = str,
+):
+    """An action that first asks for a comment on a small page, then applies ``perform``.
+
+    The first POST (from the changelist) renders the page; its form posts back to the changelist
+    with ``apply`` set, the same action and the same selection, and then the work is done.
+    Returns None (back to the changelist) once applied, or the page to render.
+    """
+    if "apply" in request.POST:
+        form = CommentForm(request.POST, required_message=required_message, label=label)
+        if form.is_valid():
+            comment = form.cleaned_data["comment"]
+            apply_to_each(
+                modeladmin,
+                request,
+                queryset,
+                lambda obj: perform(obj, comment),
+                done=done,
+                describe=describe,
+            )
+            return None
+    else:
+        form = CommentForm(required_message=required_message, label=label)
+    opts = modeladmin.model._meta
+    rows = [(describe(obj), obj.pk, row_details(obj) if row_details else "") for obj in queryset]
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "button": button,
+        "action": action,
+        "form": form,
+        "rows": rows,
+        "opts": opts,
+        "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        "select_across": request.POST.get("select_across", "0"),
+    }
+    return TemplateResponse(request, "admin/action_with_comment.html", context)

@@ -1,0 +1,85 @@
+"""SLOs and buffer policies in the admin, where engineering defines and tightens objectives.
+
+Saving an SLO here goes through ``SLO.save``: a material change bumps its version, voids the
+unsigned sign-offs that judged the old version and refreshes the cached verdicts of its lines.
+"""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from apps.catalog.admin import MyTeamsFilter
+from apps.core.admin import TeamOwnedAdmin, sees_every_team
+
+from .alignment import fmt
+from .models import SLO, BufferPolicy
+
+
+class SloTeamFilter(MyTeamsFilter):
+    team_path = "indicator__service__team"
+
+
+@admin.register(SLO)
+class SLOAdmin(TeamOwnedAdmin):
+    list_display = [
+        "__str__",
+        "service",
+        "team",
+        "target_display",
+        "window",
+        "budgeting_method",
+        "status",
+        "version",
+    ]
+    list_select_related = ["indicator__service__team"]
+    list_filter = [SloTeamFilter, "status", "window", "budgeting_method", "indicator__kind"]
+    search_fields = ["name", "indicator__name", "indicator__service__name"]
+    autocomplete_fields = ["indicator"]
+    readonly_fields = ["version", "created_at"]
+    fieldsets = [
+        (None, {"fields": ["indicator", "name", "target", "status", "description"]}),
+        ("Window", {"fields": ["window", "budgeting_method", "timeslice_target", "timezone"]}),
+        ("Record", {"fields": ["version", "created_at"]}),
+    ]
+    team_path = "indicator__service__team"
+    owned_choices = {"indicator": "service__team__members"}
+
+    @admin.display(description="service", ordering="indicator__service__name")
+    def service(self, slo):
+        return slo.indicator.service.name
+
+    @admin.display(description="team", ordering="indicator__service__team__name")
+    def team(self, slo):
+        return slo.indicator.service.team.name
+
+    @admin.display(description="target", ordering="target")
+    def target_display(self, slo):
+        return f"{fmt(slo.target)} %"
+
+
+@admin.register(BufferPolicy)
+class BufferPolicyAdmin(TeamOwnedAdmin):
+    """The global policy (no service) is changed by superusers; teams override their services."""
+
+    list_display = ["scope", "min_budget_ratio", "min_margin"]
+    list_select_related = ["service"]
+    autocomplete_fields = ["service"]
+    team_path = "service__team"
+    owned_choices = {"service": "team__members"}
+
+    @admin.display(description="applies to", ordering="service__name")
+    def scope(self, policy):
+        return policy.service.name if policy.service_id else "Global default"
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if sees_every_team(request.user):
+            return form
+
+        class OverrideOnlyForm(form):
+            def clean_service(self):
+                service = self.cleaned_data.get("service")
+                if service is None:
+                    raise ValidationError("Choose the service this override applies to.")
+                return service
+
+        return OverrideOnlyForm
