@@ -25,12 +25,13 @@ from apps.contracts.credits import Tier, overlapping
 from apps.contracts.models import CreditSchedule
 from apps.core.validators import validate_target_percent
 from apps.slos.alignment import required_slo_target
+from apps.slos.choices import BudgetingMethod
 from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
 from . import maths
 from .backtest import PERIODS_PER_YEAR, Backtest, run_backtest
 from .gate import release_gate
-from .risk import LevelHistory, level_history
+from .risk import LevelHistory, level_history, level_history_periods
 from .selectors import period_totals
 
 DEFAULT_PERIODS = 12
@@ -136,6 +137,20 @@ def _local_midnight(day: date, zone) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
+def _reusable_periods(slo, totals, data, zone, period) -> list | None:
+    """The SLO's own recent periods when this backtest already read them (same indicator,
+    calendar, counting and default range): saves a second scan of the same year."""
+    slo_period, count = level_history_periods(slo)
+    same_history = (
+        slo.indicator_id == data["indicator"].pk
+        and slo_period == period
+        and (slo.timezone or "UTC") == str(zone)
+        and slo.budgeting_method == BudgetingMethod.OCCURRENCES
+        and not data.get("start")
+    )
+    return totals[-count:] if same_history and len(totals) >= count else None
+
+
 def backtest_report(data: dict, *, at: datetime | None = None) -> BacktestReport:
     """Run a validated backtest: one GROUP BY over the history, then the pure maths."""
     indicator, period, target = data["indicator"], data["period"], data["target"]
@@ -170,7 +185,14 @@ def backtest_report(data: dict, *, at: datetime | None = None) -> BacktestReport
     )
     aligned = evaluate_alignment(indicator, target)
     required = required_slo_target(target, aligned.policy)
-    level = level_history(aligned.slo, required, at=at) if aligned.slo and required else None
+    level = None
+    if aligned.slo is not None and required is not None:
+        level = level_history(
+            aligned.slo,
+            required,
+            at=at,
+            periods=_reusable_periods(aligned.slo, totals, data, zone, period),
+        )
     return BacktestReport(
         indicator,
         target,

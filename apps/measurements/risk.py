@@ -242,13 +242,20 @@ class LevelHistory:
         )
 
 
-def level_history(
-    slo, level: Decimal, *, at: datetime | None = None, count: int | None = None
-) -> LevelHistory:
-    """How long the SLO has met ``level``: over the last 12 months (4 quarters). One query."""
+def level_history_periods(slo) -> tuple[str, int]:
+    """The periods level_history reads: the last 12 months, or 4 quarters for quarterly SLOs."""
     period = slo_period(slo)
-    count = count or (4 if period == "quarter" else 12)
-    periods = slo_history([slo], count=count, at=at)[slo.pk]
+    return period, 4 if period == "quarter" else 12
+
+
+def level_history(
+    slo, level: Decimal, *, at: datetime | None = None, periods: list | None = None
+) -> LevelHistory:
+    """How long the SLO has met ``level`` over its recent full periods. One query, or none
+    when the caller already holds those ``periods`` (PeriodTotals of level_history_periods)."""
+    period, count = level_history_periods(slo)
+    if periods is None:
+        periods = slo_history([slo], count=count, at=at)[slo.pk]
     pairs = [(p.period_start, p.attainment) for p in periods]
     met, measured = periods_met(pairs, level)
     return LevelHistory(
