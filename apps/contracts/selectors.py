@@ -83,7 +83,7 @@ def lines_for_page(contract: Contract) -> list[Commitment]:
 
 
 def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:
-    """The live alignment of many lines in two queries (active SLOs, buffer policies).
+    """The live alignment of many lines in a fixed number of queries (SLOs, policies, risk).
 
     The lines must have ``indicator`` loaded.
     """
@@ -102,12 +102,17 @@ def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:
         )
     }
     default = policy_rows.get(None) or alignment.Policy()
+    # AT_RISK for every SLO at once rather than per line (two queries whatever their number).
+    from apps.measurements.risk import slo_risks
+
+    risks = slo_risks([slo for group in slos.values() for slo in group])
     return {
         line.pk: evaluate_alignment(
             line.indicator,
             line.target,
             slos=slos[(line.indicator.service_id, line.indicator.kind)],
             policy=policy_rows.get(line.indicator.service_id, default),
+            risks=risks,
         )
         for line in lines
     }

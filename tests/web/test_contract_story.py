@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
@@ -17,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _messages(response) -> list[str]:
-    """Messages waiting for the next page (the response must not have followed a redirect)."""
-    return [str(message) for message in get_messages(response.wsgi_request)]
+    """The messages shown on the page a followed redirect landed on."""
+    return [str(message) for message in response.context["messages"]]
 
 
 def test_alice_drafts_a_line_tighter_than_the_slo_and_carol_reviews_it(
@@ -83,15 +82,17 @@ def test_alice_drafts_a_line_tighter_than_the_slo_and_carol_reviews_it(
     assert "Record legal approval" in carol_page.text
     assert "Edit terms and lines" not in carol_page.text  # in review: not editable
     response = carol_browser.post(
-        reverse("contracts:legal-approve", args=[contract.pk]), {"comment": "Terms fine."}
+        reverse("contracts:legal-approve", args=[contract.pk]),
+        {"comment": "Terms fine."},
+        follow=True,
     )
     assert _messages(response) == ["Legal approval recorded."]
     contract.refresh_from_db()
     assert contract.legal_approved_by == carol
     assert contract.status == ContractStatus.IN_REVIEW  # engineering has not approved the line
 
-    response = carol_browser.post(reverse("contracts:sign", args=[contract.pk]))
-    assert response.status_code == 302
+    response = carol_browser.post(reverse("contracts:sign", args=[contract.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("contracts:detail", args=[contract.pk]), 302)]
     (message,) = _messages(response)
     assert message.startswith("Nothing changed:")
     assert "has no current engineering approval" in message
@@ -150,7 +151,7 @@ def test_legal_signs_an_approved_contract(carol, approved_contract):
     assert (
         "Mark signed" in browser.get(reverse("contracts:detail", args=[approved_contract.pk])).text
     )
-    response = browser.post(reverse("contracts:sign", args=[approved_contract.pk]))
+    response = browser.post(reverse("contracts:sign", args=[approved_contract.pk]), follow=True)
     assert _messages(response) == ["The contract is signed."]
     approved_contract.refresh_from_db()
     assert approved_contract.status == ContractStatus.SIGNED
@@ -160,7 +161,7 @@ def test_legal_signs_an_approved_contract(carol, approved_contract):
 def test_terminating_asks_for_a_reason(carol, signed_contract):
     browser = client_as(carol)
     url = reverse("contracts:terminate", args=[signed_contract.pk])
-    response = browser.post(url, {"reason": "  "})
+    response = browser.post(url, {"reason": "  "}, follow=True)
     assert _messages(response) == ["Nothing changed: Say why the contract is terminated."]
     signed_contract.refresh_from_db()
     assert signed_contract.status == ContractStatus.SIGNED
@@ -177,17 +178,17 @@ def test_terminating_asks_for_a_reason(carol, signed_contract):
 def test_a_refused_transition_is_a_clear_message_and_changes_nothing(alice, aligned_line):
     contract = aligned_line.contract
     browser = client_as(alice)
-    browser.post(reverse("contracts:submit", args=[contract.pk]))
+    browser.post(reverse("contracts:submit", args=[contract.pk]), follow=True)
     history_before = contract.history.count()
 
-    response = browser.post(reverse("contracts:submit", args=[contract.pk]))
+    response = browser.post(reverse("contracts:submit", args=[contract.pk]), follow=True)
     assert _messages(response) == [
         f"Nothing changed: Cannot submit contract {contract}: it is in review."
     ]
     assert contract.history.count() == history_before
 
-    response = browser.get(reverse("contracts:edit", args=[contract.pk]))
-    assert response.status_code == 302
+    response = browser.get(reverse("contracts:edit", args=[contract.pk]), follow=True)
+    assert response.redirect_chain == [(reverse("contracts:detail", args=[contract.pk]), 302)]
     assert "cannot be edited by you now (it is in review)" in _messages(response)[0]
 
 
