@@ -97,10 +97,12 @@ class CreditScheduleSerializer(CleanModelSerializer):
 
     def update(self, schedule, validated_data):
         tiers = validated_data.pop("tiers", None)
+        changed = {k: v for k, v in validated_data.items() if getattr(schedule, k) != v}
         with transaction.atomic():
-            for name, value in validated_data.items():
-                setattr(schedule, name, value)
-            schedule.save()
+            if changed:
+                for name, value in changed.items():
+                    setattr(schedule, name, value)
+                schedule.save()
             if tiers is not None:
                 self._replace_tiers(schedule, tiers)
         return schedule
