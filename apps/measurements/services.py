@@ -297,7 +297,8 @@ def samples_upsert(*, rows: list[SampleRow]) -> UpsertResult:
     """
     if not rows:
         return UpsertResult(0, 0)
-    with transaction.atomic():
+    # Joins the caller's transaction (no savepoint): a failure undoes the caller's work too.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             return _upsert_with_copy(rows)
         return _upsert_with_orm(rows)
