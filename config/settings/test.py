@@ -11,6 +11,13 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_EAGER", default=True)
 # Seconds a review packet task sleeps first, so a worker test can kill it mid-packet.
 REVIEW_PACKET_TEST_DELAY = env.float("REVIEW_PACKET_TEST_DELAY", default=0)
+# The worker tests kill a worker mid-task: let Redis hand its message back within seconds.
+if env("CELERY_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT"),
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
 
 # Parallel local runs against one PostgreSQL server each take their own test database.
 if env("TEST_DB_NAME", default=""):
