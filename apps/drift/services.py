@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -80,16 +79,18 @@ def drift_flag(*, flags: list[Flag]) -> list[DriftEvent]:
     unique = {flag.identity: flag for flag in flags}
     if not unique:
         return []
+    recorded = set(
+        DriftEvent.objects.filter(
+            commitment_id__in={key[0] for key in unique},
+            kind__in={key[1] for key in unique},
+        ).values_list("commitment_id", "kind", "event_key")
+    )
+    fresh = [flag for key, flag in unique.items() if key not in recorded]
+    if not fresh:
+        return []
     with transaction.atomic():
-        recorded = set(
-            DriftEvent.objects.filter(
-                commitment_id__in={key[0] for key in unique},
-                kind__in={key[1] for key in unique},
-            ).values_list("commitment_id", "kind", "event_key")
-        )
-        fresh = [flag for key, flag in unique.items() if key not in recorded]
-        if not fresh:
-            return []
+        # A concurrent run may record some of these between the read above and here:
+        # _create_events keeps only what it created.
         events = _create_events(fresh)
         deliveries = NotificationDelivery.objects.bulk_create(_deliveries_for(events))
         for delivery in deliveries:
@@ -181,7 +182,10 @@ def _enqueue(delivery_id: int) -> None:
     """Send after commit; a broker that is down loses no notice (the sweeper re-enqueues it)."""
     from .tasks import deliver_notification
 
-    transaction.on_commit(partial(deliver_notification.delay, delivery_id), robust=True)
+    def send():
+        deliver_notification.delay(delivery_id)
+
+    transaction.on_commit(send, robust=True)
 
 
 # --- detectors ---------------------------------------------------------------------------
@@ -208,6 +212,8 @@ def _live_alignments(lines: list[Commitment]) -> dict[int, AlignmentResult]:
             line.target,
             slos=slos[(line.indicator.service_id, line.indicator.kind)],
             policy=policies.get(line.indicator.service_id, default),
+            # The verdict on paper is what drifts; AT_RISK is the dashboards' business.
+            check_risk=False,
         )
         for line in lines
     }
