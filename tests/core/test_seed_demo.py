@@ -1,0 +1,92 @@
+"""``manage.py seed_demo``: a contract in every state, built through services, run once."""
+
+import io
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+
+from apps.contracts.choices import ContractStatus
+from apps.contracts.models import Commitment, Contract, Waiver
+from apps.contracts.policies import signoff_queue
+from apps.core.demo import DEMO_PASSWORD
+from apps.slos.alignment import Verdict
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every model, history tables included: what a second run must not change."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeded once for the module (seeding takes seconds), rolled back when the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run()
+        transaction.set_rollback(True)
+
+
+def test_demo_has_a_contract_in_every_status(seeded):
+    statuses = set(Contract.objects.values_list("status", flat=True))
+    assert statuses == set(ContractStatus.values)
+    superseded = Contract.objects.get(status=ContractStatus.SUPERSEDED)
+    assert superseded.next_revision.status == ContractStatus.SIGNED
+
+
+def test_a_mismatch_line_waits_for_payments_engineering(seeded):
+    bob = get_user_model().objects.get(username="bob")
+    line = Commitment.objects.get(
+        contract__status=ContractStatus.IN_REVIEW, verdict=Verdict.MISMATCH
+    )
+    assert line.indicator.service.team.name == "Payments"
+    assert line in signoff_queue(bob)
+    assert not line.signoffs.exists()
+
+
+def test_history_names_the_people_who_acted(seeded):
+    signed = Contract.objects.get(number="ACME-001")
+    assert (signed.signed_by.username, signed.history.first().history_user.username) == (
+        "carol",
+        "carol",
+    )
+    waiver = Waiver.objects.get()
+    assert waiver.granted_by.username == "dave"
+    assert waiver.history.get().history_user.username == "dave"
+
+
+def test_every_role_can_log_in_with_the_demo_password(seeded):
+    users = get_user_model().objects.filter(
+        username__in=["alice", "bob", "erin", "carol", "dave", "admin"]
+    )
+    assert len(users) == 6
+    assert all(user.check_password(DEMO_PASSWORD) for user in users)
+    assert get_user_model().objects.get(username="admin").is_superuser
+    assert not get_user_model().objects.get(username="alice").is_staff
+
+
+def test_running_with_once_again_changes_nothing(seeded):
+    before = row_counts()
+
+    output = run("--once")
+
+    assert "nothing to do" in output
+    assert row_counts() == before
+
+
+def test_running_again_without_once_creates_nothing(seeded):
+    before = row_counts()
+
+    output = run()
+
+    assert "created nothing" in output
+    assert row_counts() == before
