@@ -100,6 +100,11 @@ class CommitmentForm(forms.ModelForm):
 
 
 class BaseCommitmentFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this line"
+
     def get_queryset(self):
         return super().get_queryset().select_related("indicator__service")
 

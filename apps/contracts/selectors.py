@@ -118,9 +118,14 @@ def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:
     }
 
 
+def line_label(line: Commitment) -> str:
+    """“Availability ≥ 99.8 %”: how people name a line (the indicator must be loaded)."""
+    return f"{line.indicator.name} ≥ {alignment.fmt(line.target)} %"
+
+
 def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[HistoryEntry]:
     """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers."""
-    line_labels = {line.pk: f"Line: {line}" for line in lines}
+    line_labels = {line.pk: f"Line {line_label(line)}" for line in lines}
     # Removed lines keep their history; find their ids there so the timeline still shows them.
     line_ids = set(
         Commitment.history.filter(contract_id=contract.pk).values_list("id", flat=True).distinct()
@@ -128,10 +133,14 @@ def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[Histo
     for line_id in line_ids - set(line_labels):
         line_labels[line_id] = f"Line #{line_id} (removed)"
     signoff_labels = {
-        signoff.pk: f"Sign-off on {line}" for line in lines for signoff in line.signoffs.all()
+        signoff.pk: f"Sign-off on {line_label(line)}"
+        for line in lines
+        for signoff in line.signoffs.all()
     }
     waiver_labels = {
-        waiver.pk: f"Waiver on {line}" for line in lines for waiver in line.waivers.all()
+        waiver.pk: f"Waiver on {line_label(line)}"
+        for line in lines
+        for waiver in line.waivers.all()
     }
     entries = [
         *grouped_entries(Contract.history.model, [contract.pk], {contract.pk: "Contract"}),
