@@ -1,0 +1,254 @@
+"""Portal pages on measurements: the SLO page and the sales form's backtest preview fragment."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_FLOOR, Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from apps.contracts.choices import OPEN_STATES, ContractStatus
+from apps.contracts.models import Commitment
+from apps.slos.alignment import fmt
+from apps.slos.choices import BudgetingMethod
+from apps.slos.models import SLO
+
+from . import maths
+from .api_backtest import BacktestInputSerializer, backtest_report, may_backtest
+from .risk import full_periods_bounds, percent, period_label, slo_period, slo_risks
+from .selectors import period_timeslices, period_totals, slo_status
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
+PREVIEW_PARAMS = (
+    "indicator",
+    "target",
+    "period",
+    "credit_schedule",
+    "monthly_fee",
+    "start",
+    "end",
+    "timezone",
+)
+# Contracts whose SLA lines the SLO must back: signed ones and those on their way.
+BACKED_STATES = sorted({*OPEN_STATES, ContractStatus.SIGNED})
+CHART_MONTHS = 12
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    if amount is None:
+        return "—"
+    symbol = CURRENCY_SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
+    return f"{symbol}{amount:,.2f}"
+
+
+@login_required
+def backtest_preview(request):
+    """An HTML fragment beside a commitment line: what history says about the target typed."""
+    if not may_backtest(request.user):
+        return render(
+            request,
+            "measurements/backtest_preview.html",
+            {"problems": ["You may not see backtests."]},
+            status=403,
+        )
+    params = {name: request.GET[name].strip() for name in PREVIEW_PARAMS if request.GET.get(name)}
+    serializer = BacktestInputSerializer(data=params)
+    if not serializer.is_valid():
+        problems = [
+            f"{name.replace('_', ' ')}: {' '.join(str(m) for m in messages)}"
+            for name, messages in serializer.errors.items()
+        ]
+        return render(request, "measurements/backtest_preview.html", {"problems": problems})
+    report = backtest_report(serializer.validated_data)
+    currency = (request.GET.get("currency") or "EUR")[:3]
+    result = report.result
+    rows = [
+        {
+            "label": period_label(p.start, report.period),
+            "attainment": percent(p.attainment),
+            "breached": p.breached,
+            "credit": money(p.credit_amount, currency) if p.credit_amount else "",
+        }
+        for p in result.periods
+    ]
+    return render(
+        request,
+        "measurements/backtest_preview.html",
+        {
+            "report": report,
+            "target": fmt(report.target),
+            "result": result,
+            "rows": rows,
+            "periods": len(result.periods),
+            "total_credits": money(result.total_credits, currency),
+            "annual_credits": money(result.expected_annual_credits, currency),
+            "safest": None if result.safest_target is None else fmt(result.safest_target),
+            "safe_maximum": None
+            if report.alignment.safe_maximum is None
+            else fmt(report.alignment.safe_maximum),
+            "required": None
+            if report.required_slo_target is None
+            else fmt(report.required_slo_target),
+            "slo_target": None
+            if report.alignment.slo is None
+            else fmt(report.alignment.slo.target),
+            "needs_tighter_slo": report.alignment.slo is not None
+            and report.required_slo_target is not None
+            and report.alignment.slo.target < report.required_slo_target,
+        },
+    )
+
+
+# --- the SLO page ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartLine:
+    label: str
+    y: float
+    dashed: bool
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Monthly attainment against the SLO and SLA targets, in SVG coordinates."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    points: list[tuple[float, float, str, bool]]
+    polyline: str
+    lines: list[ChartLine]
+    x_labels: list[tuple[float, str]]
+    y_labels: list[tuple[float, str]]
+
+
+def attainment_chart(
+    months: list[tuple[date, Decimal | None]],
+    slo_target: Decimal,
+    sla_targets: list[tuple[str, Decimal]],
+) -> Chart:
+    """Lay out the chart: the y axis spans the lowest figure shown (with room) to 100 %."""
+    width, height, left, right, top, bottom = 720, 260, 56, 150, 12, 28
+    figures = [a for _, a in months if a is not None] + [slo_target] + [t for _, t in sla_targets]
+    floor = min(figures)
+    span = max(Decimal(100) - floor, Decimal("0.05")) * Decimal("1.15")
+    low = max(Decimal(100) - span, Decimal(0))
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def y_of(value: Decimal) -> float:
+        return round(top + float((Decimal(100) - value) / (Decimal(100) - low)) * plot_h, 1)
+
+    step = plot_w / max(len(months) - 1, 1)
+    points = []
+    for index, (_start, attainment) in enumerate(months):
+        if attainment is not None:
+            x = round(left + index * step, 1)
+            points.append((x, y_of(attainment), percent(attainment), attainment < slo_target))
+    lines = [ChartLine(f"SLO {fmt(slo_target)} %", y_of(slo_target), False)]
+    lines += [ChartLine(f"{name} {fmt(t)} %", y_of(t), True) for name, t in sla_targets]
+    ticks = 4
+    y_labels = [
+        (
+            y_of(low + (Decimal(100) - low) * i / ticks),
+            f"{float(low + (100 - low) * i / ticks):.3g}",
+        )
+        for i in range(ticks + 1)
+    ]
+    return Chart(
+        width,
+        height,
+        left,
+        width - right,
+        top,
+        height - bottom,
+        points,
+        " ".join(f"{x},{y}" for x, y, _, _ in points),
+        lines,
+        [(round(left + i * step, 1), f"{start:%b %y}") for i, (start, _) in enumerate(months)],
+        y_labels,
+    )
+
+
+def _share(value: Decimal | None) -> str:
+    if value is None:
+        return "no data"
+    if not value.is_finite():
+        return "−∞ %" if value < 0 else "∞ %"
+    return f"{fmt((value * 100).quantize(Decimal('0.1'), rounding=ROUND_FLOOR))} %"
+
+
+def _rate(value: Decimal | None) -> str:
+    if value is None:
+        return "no data"
+    return "∞" if not value.is_finite() else f"{value.quantize(Decimal('0.01'))}"
+
+
+@login_required
+def slo_detail(request, pk: int):
+    """One SLO: monthly attainment, budget, burn rates, open alerts and the SLAs it backs.
+
+    Seven queries whatever the history: the SLO, one GROUP BY for the months, one conditional
+    aggregation for the status, the SLA lines, and AT_RISK (two).
+    """
+    slo = get_object_or_404(SLO.objects.select_related("indicator__service__team"), pk=pk)
+    now = timezone.now()
+    zone = zoneinfo.ZoneInfo(slo.timezone or "UTC")
+    # The last 12 full months and the current one, in the SLO's calendar.
+    start, _ = full_periods_bounds("month", CHART_MONTHS - 1, now, slo.timezone)
+    if slo.budgeting_method == BudgetingMethod.TIMESLICES:
+        months = period_timeslices(
+            [slo.indicator_id], "month", start, now, slo.timeslice_target, tz=str(zone)
+        )[slo.indicator_id]
+    else:
+        months = period_totals([slo.indicator_id], "month", start, now, tz=str(zone))[
+            slo.indicator_id
+        ]
+    status = slo_status(slo, now)
+    lines = list(
+        Commitment.objects.filter(indicator_id=slo.indicator_id, contract__status__in=BACKED_STATES)
+        .select_related("contract__customer")
+        .order_by("-target", "contract__number")
+    )
+    risk = slo_risks([slo], at=now)[slo.pk]
+    sla_targets = sorted({(line.target, line.contract.customer.name) for line in lines})
+    chart = attainment_chart(
+        [(p.period_start, p.attainment) for p in months],
+        slo.target,
+        [(f"SLA {name}", target) for target, name in reversed(sla_targets)],
+    )
+    table = [
+        {
+            "label": period_label(p.period_start, "month"),
+            "attainment": percent(p.attainment),
+            "missed": p.attainment is not None and p.attainment < slo.target,
+            "budget": _share(maths.budget_remaining(p.attainment, slo.target)),
+            "current": index == len(months) - 1,
+        }
+        for index, p in enumerate(months)
+    ]
+    return render(
+        request,
+        "measurements/slo_detail.html",
+        {
+            "slo": slo,
+            "period": slo_period(slo),
+            "status": status,
+            "attainment": percent(status.attainment),
+            "budget_remaining": _share(status.budget_remaining),
+            "burn_rates": [(name, _rate(value)) for name, value in status.burn_rates.items()],
+            "alerts": status.alerts,
+            "months": table,
+            "chart": chart,
+            "lines": [(line, fmt(line.target)) for line in lines],
+            "slo_target": fmt(slo.target),
+            "risk": risk,
+        },
+    )
