@@ -98,7 +98,9 @@ def _slo_document(slo: SLO, name: str, indicator_name: str, service: Service) ->
         "SLO",
         name,
         slo.name if slo.name and slo.name != name else "",
-        annotations=_annotations(timezone=slo.timezone if rolling else None),
+        annotations=_annotations(
+            timezone=slo.timezone if rolling and slo.timezone != "UTC" else None
+        ),
     )
     objective = {"target": _number(slo.target / 100)}
     method = "Occurrences"

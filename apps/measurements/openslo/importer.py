@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.text import slugify
 
 from apps.catalog.choices import IndicatorKind, IndicatorSource
 from apps.catalog.models import Indicator, Service, Team
@@ -29,7 +28,7 @@ from apps.slos.choices import SloStatus
 from apps.slos.models import SLO
 
 from .documents import IndicatorDoc, Parsed, ServiceDoc, SLODoc, parse
-from .names import indicator_names, slo_names
+from .names import indicator_names, label, slo_names
 from .yamlview import OpenSLOError, Problem
 
 REASON = "OpenSLO import"
@@ -203,7 +202,7 @@ class _Import:
         by_label = {}
         for team in teams:
             by_label[team.name.lower()] = team
-            by_label.setdefault(slugify(team.name), team)
+            by_label.setdefault(label(team.name), team)
         if len(labels) == 1:
             team = by_label.get(labels[0].lower())
             if team is None:
@@ -362,7 +361,9 @@ class _Import:
         created = slo is None
         changes = {
             "indicator": indicator,
-            "name": document.display_name or document.name,
+            # Without a displayName, an SLO found by its export name keeps the name it has (it
+            # may have none); a new one is named after the document.
+            "name": document.display_name or (slo.name if slo else document.name),
             "description": document.description,
             "target": document.target,
             "window": document.window,

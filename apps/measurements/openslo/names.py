@@ -6,16 +6,18 @@ an export updates the same rows instead of creating copies.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
-
-from django.utils.text import slugify
 
 MAX_NAME = 63
 
 
-def label(text: str, fallback: str) -> str:
-    """``text`` as an RFC 1123 label: lowercase, '-' between words, at most 63 characters."""
-    value = slugify(text).replace("_", "-").strip("-")[:MAX_NAME].strip("-")
+def label(text: str, fallback: str = "") -> str:
+    """``text`` as an RFC 1123 label: lowercase ASCII letters and digits, '-' between the runs
+    ("Availability 99.95" → "availability-99-95"), at most 63 characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    value = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:MAX_NAME].strip("-")
     return value or fallback
 
 

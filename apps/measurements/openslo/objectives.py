@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from apps.slos.choices import BudgetingMethod, SloWindow
 
+from ..prometheus import DEFAULT_STEP_SECONDS
 from .yamlview import Fields, Reader, View
 
 DURATION = re.compile(r"^([1-9][0-9]*)([mhdwMQY])$")
@@ -258,10 +259,17 @@ def _percent(reader: Reader, view: View, percent: Decimal) -> Decimal | None:
 
 def _slice_window(reader: Reader, view: View) -> None:
     text = view.text or ""
-    if text.isdigit() or (DURATION.match(text) and text[-1] in MINUTES):
-        reader.warn(
-            view,
-            "not stored: Covenant's time slices are the SLI's sample buckets",
-        )
+    match = DURATION.match(text)
+    if text.isdigit():
+        minutes = int(text)  # the spec reads a bare number as minutes
+    elif match and match.group(2) in MINUTES:
+        minutes = int(match.group(1)) * MINUTES[match.group(2)]
     else:
         reader.error(view, f"must be minutes or a duration such as 5m or 1h (got {text!r})")
+        return
+    if minutes * 60 != DEFAULT_STEP_SECONDS:
+        reader.warn(
+            view,
+            f"not stored: Covenant's time slices are the SLI's sample buckets "
+            f"({DEFAULT_STEP_SECONDS // 60} minutes)",
+        )
