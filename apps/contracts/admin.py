@@ -42,6 +42,8 @@ STATUS_COLOURS = {
     ContractStatus.SUPERSEDED: "#343a40",
 }
 
+ALIGNMENT_FIELDS = ["live_verdict", "alignment_reasons", "backing_slo", "buffer", "safe_maximum"]
+
 
 def badge(text: str, colour: str):
     return format_html(
@@ -155,36 +157,12 @@ class ContractAdmin(ReadOnlyGovernedAdmin):
         (None, {"fields": ["customer", "number", "revision", "previous_revision", "title"]}),
         (
             "Terms",
-            {
-                "fields": [
-                    "monthly_fee",
-                    "currency",
-                    "start_date",
-                    "end_date",
-                    "renewal_date",
-                    "timezone",
-                    "documents",
-                ]
-            },
+            {"fields": ["monthly_fee", "currency", "start_date", "end_date", "renewal_date"]},
         ),
-        ("People", {"fields": ["owner", "legal_reviewer"]}),
-        (
-            "Workflow",
-            {
-                "fields": [
-                    "status",
-                    "submitted_at",
-                    "submitted_by",
-                    "legal_approved_at",
-                    "legal_approved_by",
-                    "signed_at",
-                    "signed_by",
-                    "terminated_at",
-                    "termination_reason",
-                    "blockers",
-                ]
-            },
-        ),
+        ("", {"fields": ["timezone", "documents", "owner", "legal_reviewer"]}),
+        ("Workflow", {"fields": ["status", "submitted_at", "submitted_by", "blockers"]}),
+        ("Legal", {"fields": ["legal_approved_at", "legal_approved_by", "signed_at", "signed_by"]}),
+        ("Ended", {"fields": ["terminated_at", "termination_reason"]}),
     ]
     readonly_fields = ["status", "revision", "previous_revision", "blockers"]
 
@@ -327,44 +305,12 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
     show_full_result_count = False
     actions = ["approve_lines", "reject_lines"]
     fieldsets = [
-        (
-            None,
-            {
-                "fields": [
-                    "contract",
-                    "indicator",
-                    "target",
-                    "period",
-                    "credit_schedule",
-                    "exclusions",
-                    "version",
-                ]
-            },
-        ),
-        (
-            "Alignment (live)",
-            {
-                "fields": [
-                    "live_verdict",
-                    "alignment_reasons",
-                    "backing_slo",
-                    "buffer",
-                    "safe_maximum",
-                ]
-            },
-        ),
+        (None, {"fields": ["contract", "indicator", "target", "period", "credit_schedule"]}),
+        ("", {"fields": ["exclusions", "version"]}),
+        ("Alignment (live)", {"fields": ALIGNMENT_FIELDS}),
         ("Engineering decision", {"fields": ["current_signoff", "waivers"]}),
     ]
-    readonly_fields = [
-        "version",
-        "live_verdict",
-        "alignment_reasons",
-        "backing_slo",
-        "buffer",
-        "safe_maximum",
-        "current_signoff",
-        "waivers",
-    ]
+    readonly_fields = ["version", *ALIGNMENT_FIELDS, "current_signoff", "waivers"]
 
     def get_queryset(self, request):
         # The current decision as two subqueries: the queue shows it on every row without a
