@@ -1,5 +1,6 @@
 """REST endpoints of the catalog. Writes need the model permissions of the roles."""
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
 from apps.core.api import HistoryMixin, ModelPermissions
@@ -31,6 +32,7 @@ class TeamViewSet(CatalogViewSet):
     serializer_class = TeamSerializer
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("team", int)]))
 class ServiceViewSet(CatalogViewSet):
     queryset = Service.objects.select_related("buffer_policy")
     serializer_class = ServiceSerializer
@@ -46,6 +48,7 @@ class CustomerViewSet(CatalogViewSet):
     serializer_class = CustomerSerializer
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("service", int)]))
 class IndicatorViewSet(CatalogViewSet):
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer

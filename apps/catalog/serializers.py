@@ -33,7 +33,7 @@ class ServiceSerializer(CleanModelSerializer):
     @extend_schema_field(ServiceBufferPolicySerializer(allow_null=True))
     def get_buffer_policy(self, service):
         # A missing reverse one-to-one raises even when select_related cached its absence.
-        override = getattr(service, "buffer_policy", None) if service.pk else None
+        override = getattr(service, "buffer_policy", None)
         return ServiceBufferPolicySerializer(override).data if override else None
 
 

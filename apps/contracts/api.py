@@ -4,7 +4,7 @@ Who sees what comes from policies.visible_contracts (an invisible row is a 404);
 is checked by the services (PermissionDenied → 403, a forbidden transition → 409).
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -217,6 +217,7 @@ class CommitmentViewSet(_NoDeleteViewSet, mixins.DestroyModelMixin):
         return Response(SignOffSerializer(signoff).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("commitment", int)]))
 class WaiverViewSet(
     HistoryMixin,
     mixins.CreateModelMixin,

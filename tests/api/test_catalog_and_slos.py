@@ -199,3 +199,14 @@ def test_service_shows_its_buffer_policy_override(bob, payments):
     body = engineer.get(f"/api/v1/services/{payments.pk}/").json()
 
     assert body["buffer_policy"] == {"min_budget_ratio": "3.00", "min_margin": "0.0000"}
+
+
+def test_lists_filter_by_parent(bob, availability, latency, search_team):
+    other = Service.objects.create(slug="search", name="Search", team=search_team)
+    engineer = client_for(bob)
+
+    by_service = engineer.get(f"/api/v1/indicators/?service={availability.service_id}").json()
+    by_team = engineer.get(f"/api/v1/services/?team={search_team.pk}").json()
+
+    assert {i["id"] for i in by_service["results"]} == {availability.pk, latency.pk}
+    assert [s["id"] for s in by_team["results"]] == [other.pk]
