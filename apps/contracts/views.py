@@ -27,7 +27,7 @@ from apps.slos import alignment
 from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
 from . import policies, selectors, services
-from .choices import Decision
+from .choices import ContractStatus, Decision, Period
 from .forms import ContractFilterForm, ContractForm, TerminateForm, commitment_formset
 from .models import Commitment, Contract, SignOff
 
@@ -136,7 +136,6 @@ def contract_detail(request, pk: int):
             "timeline": [_timeline_row(entry, _names(contract, lines)) for entry in timeline],
             "actions": selectors.contract_actions(request.user, contract),
             "terminate_form": TerminateForm(),
-            "Decision": Decision,
         },
     )
 
@@ -173,6 +172,9 @@ def _names(contract: Contract, lines: list[Commitment]) -> dict[str, dict]:
         "contract": contracts,
         "previous_revision": contracts,
     }
+    names["status"] = dict(ContractStatus.choices)
+    names["decision"] = dict(Decision.choices)
+    names["period"] = dict(Period.choices)
     for name in (
         "owner",
         "legal_reviewer",
@@ -192,6 +194,8 @@ def _timeline_row(entry, names: dict[str, dict]) -> dict:
             return "—"
         if name in names:
             return names[name].get(value, f"#{value}")
+        if name.endswith("_at") and isinstance(value, str):
+            return value[:16]  # history keeps microseconds and offset; minutes read better
         return value
 
     changes = [

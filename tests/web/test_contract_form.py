@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.contracts import services
 from apps.contracts.models import Commitment, Contract
+from apps.core.errors import TransitionNotAllowed
 
 from .helpers import client_as, contract_form_data
 
@@ -125,6 +126,32 @@ def test_a_refusal_after_the_first_write_rolls_back_the_whole_form(
     aligned_line.refresh_from_db()
     assert (contract.title, contract.monthly_fee) == ("", Decimal("10000.00"))
     assert (aligned_line.target, aligned_line.version) == (Decimal("99.8"), 1)
+    assert _row_counts() == before
+
+
+def test_a_state_refusal_while_saving_is_a_clear_message(alice, aligned_line, monkeypatch):
+    """Someone submitted the contract between opening the form and saving it."""
+    contract = aligned_line.contract
+    before = _row_counts()
+
+    def refuse(**fields):
+        raise TransitionNotAllowed(f"Cannot edit contract {contract}: it is in review.")
+
+    monkeypatch.setattr(services, "contract_update", refuse)
+    data = contract_form_data(
+        customer=contract.customer_id,
+        number=contract.number,
+        title="Renamed",
+        monthly_fee=contract.monthly_fee,
+        start_date=contract.start_date.isoformat(),
+    )
+    response = client_as(alice).post(reverse("contracts:edit", args=[contract.pk]), data)
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        f"Cannot edit contract {contract}: it is in review."
+    ]
+    assert "Nothing was saved" in response.text
     assert _row_counts() == before
 
 

@@ -105,6 +105,8 @@ def test_alice_drafts_a_line_tighter_than_the_slo_and_carol_reviews_it(
     assert '<strong class="who">alice</strong>' in timeline
     assert '<strong class="who">carol</strong>' in timeline
     assert "Submitted for review." in timeline
+    assert "status: Draft → In review" in timeline
+    assert "legal approved by: — → carol" in timeline
     assert "Terms fine." in timeline
 
 
