@@ -152,7 +152,7 @@ CELERY_BEAT_SCHEDULE["drift-requeue-lost-deliveries"] = {
 }
 DRIFT_WEBHOOK_TIMEOUT = env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
 DRIFT_NOTIFICATION_MAX_RETRIES = env.int("DRIFT_NOTIFICATION_MAX_RETRIES", default=6)
-DRIFT_RETRY_BACKOFF_SECONDS = 30
+DRIFT_RETRY_BACKOFF_SECONDS = env.int("DRIFT_RETRY_BACKOFF_SECONDS", default=30)
 DRIFT_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A claim older than this belongs to a worker that died: the delivery may be sent again.
 DRIFT_DELIVERY_CLAIM_SECONDS = 600

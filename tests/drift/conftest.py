@@ -35,6 +35,8 @@ class Receiver:
 
     base_url: str
     status: int = 200
+    # Answered first, one per request, before ``status`` applies.
+    statuses: list[int] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
 
     def url(self, path: str) -> str:
@@ -53,10 +55,11 @@ def receiver():
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             state.requests.append(Received(self.path, dict(self.headers), self.rfile.read(length)))
-            self.send_response(state.status)
+            status = state.statuses.pop(0) if state.statuses else state.status
+            self.send_response(status)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            self.wfile.write(b"ok" if state.status < 300 else b"receiver says no")
+            self.wfile.write(b"ok" if status < 300 else b"receiver says no")
 
         def log_message(self, *args):
             pass
