@@ -42,3 +42,8 @@ worker: venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Ingestion and aggregation benchmarks on PostgreSQL (DATABASE_URL); BENCH_ARGS="--scale 0.01".
+bench: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bench $(BENCH_ARGS)

@@ -9,10 +9,11 @@ one team cannot rewrite another team's history.
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime
-from itertools import pairwise
 from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -131,7 +132,9 @@ def samples_parse(items) -> list[SampleRow]:
     """Rows from decoded JSON, every row checked; raises SamplesInvalid naming rows and fields.
 
     The common case (a well-formed row) runs through one tight loop of type checks; only rows
-    that fail it are examined field by field for the message.
+    that fail it are examined field by field for the message. The rows are plain tuples in
+    SampleRow's order (building a million named tuples costs more than the checks), so the code
+    below reads them by position.
     """
     if not isinstance(items, list):
         raise ValidationError({"rows": ["Expected a JSON list of samples."]})
@@ -161,7 +164,7 @@ def samples_parse(items) -> list[SampleRow]:
             and end.tzinfo is not None
             and end > start
         ):
-            append(SampleRow(indicator, start, end, good, total))
+            append((indicator, start, end, good, total))
         else:
             errors[index] = _row_errors(item) or {"non_field_errors": ["Invalid sample."]}
     if errors:
@@ -183,7 +186,7 @@ def _check_indicators(user, rows: list[SampleRow]) -> None:
     wait for) so that concurrent ingestions of one indicator run one after the other and the
     overlap check below sees what the other one wrote.
     """
-    wanted = {row.indicator_id for row in rows}
+    wanted = {row[0] for row in rows}
     found = dict(
         Indicator.objects.select_for_update(no_key=True, of=("self",))
         .filter(id__in=wanted)
@@ -194,9 +197,9 @@ def _check_indicators(user, rows: list[SampleRow]) -> None:
     if unknown:
         raise SamplesInvalid(
             {
-                index: {"indicator": [f"Unknown indicator {row.indicator_id}."]}
+                index: {"indicator": [f"Unknown indicator {row[0]}."]}
                 for index, row in enumerate(rows)
-                if row.indicator_id in unknown
+                if row[0] in unknown
             }
         )
     if _may_write_everything(user):
@@ -220,41 +223,87 @@ def _check_overlaps(rows: list[SampleRow]) -> None:
     Re-sending a bucket with the same start replaces it (that is the upsert); any other overlap
     would count events twice.
     """
-    by_indicator: dict[int, list[int]] = defaultdict(list)
-    for index, row in enumerate(rows):
-        by_indicator[row.indicator_id].append(index)
     errors: dict[int, dict[str, list[str]]] = {}
-    ranges = Q()
-    for indicator_id, indexes in by_indicator.items():
-        starts = [rows[i].start for i in indexes]
-        if any(b < a for a, b in pairwise(starts)):
-            indexes.sort(key=lambda i: rows[i].start)
-        previous = indexes[0]
-        for index in indexes[1:]:
-            row, before = rows[index], rows[previous]
-            if row.start == before.start:
-                errors[index] = {"start": [f"Row {previous} already sends this bucket."]}
-            elif row.start < before.end:
-                errors[index] = {"start": [f"Overlaps the bucket of row {previous}."]}
-            if row.end > before.end:
-                previous = index
-        first = rows[indexes[0]].start
-        last = max(rows[i].end for i in indexes)
-        ranges |= Q(indicator_id=indicator_id, start__lt=last, end__gt=first)
+    spans = _overlaps_in_order(rows, errors)
+    if spans is None:
+        errors.clear()
+        spans = _overlaps_sorted(rows, errors)
+    if errors:
+        raise SamplesInvalid(errors)
+    _overlaps_with_stored(rows, spans, errors)
     if errors:
         raise SamplesInvalid(errors)
 
+
+def _overlaps_in_order(rows, errors) -> dict[int, tuple[datetime, datetime]] | None:
+    """One pass for the usual case, each indicator's rows in time order; None when they are not.
+
+    Returns each indicator's span: (first start, latest end).
+    """
+    # indicator → [first start, last start, its row, latest end, its row]
+    state: dict[int, list] = {}
+    for index, (indicator_id, start, end, _good, _total) in enumerate(rows):
+        seen = state.get(indicator_id)
+        if seen is None:
+            state[indicator_id] = [start, start, index, end, index]
+            continue
+        if start < seen[1]:
+            return None
+        if start == seen[1]:
+            errors[index] = {"start": [f"Row {seen[2]} already sends this bucket."]}
+        elif start < seen[3]:
+            errors[index] = {"start": [f"Overlaps the bucket of row {seen[4]}."]}
+        seen[1], seen[2] = start, index
+        if end > seen[3]:
+            seen[3], seen[4] = end, index
+    return {indicator_id: (seen[0], seen[3]) for indicator_id, seen in state.items()}
+
+
+def _overlaps_sorted(rows, errors) -> dict[int, tuple[datetime, datetime]]:
+    """The same check for rows in any order: sort each indicator's rows by start first."""
+    by_indicator: dict[int, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_indicator[row[0]].append(index)
+    spans = {}
+    for indicator_id, indexes in by_indicator.items():
+        indexes.sort(key=lambda i: rows[i][1])
+        widest = previous = indexes[0]
+        for index in indexes[1:]:
+            start, end = rows[index][1], rows[index][2]
+            if start == rows[previous][1]:
+                errors[index] = {"start": [f"Row {previous} already sends this bucket."]}
+            elif start < rows[widest][2]:
+                errors[index] = {"start": [f"Overlaps the bucket of row {widest}."]}
+            previous = index
+            if end > rows[widest][2]:
+                widest = index
+        spans[indicator_id] = (rows[indexes[0]][1], rows[widest][2])
+    return spans
+
+
+def _overlaps_with_stored(rows, spans, errors) -> None:
+    """Compare with the stored buckets that reach into each indicator's span (one query)."""
+    ranges = Q()
+    for indicator_id, (first, last) in spans.items():
+        ranges |= Q(indicator_id=indicator_id, start__lt=last, end__gt=first)
     stored: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for indicator_id, start, end in (
-        SLISample.objects.filter(ranges).order_by().values_list("indicator_id", "start", "end")
-    ):
+    queryset = SLISample.objects.filter(ranges).order_by()
+    for indicator_id, start, end in queryset.values_list("indicator_id", "start", "end"):
         stored[indicator_id].append((start, end))
+    if not stored:
+        return
+    incoming_by_indicator: dict[int, dict[datetime, int]] = defaultdict(dict)
+    for index, row in enumerate(rows):
+        if row[0] in stored:
+            incoming_by_indicator[row[0]][row[1]] = index
     for indicator_id, buckets in stored.items():
-        incoming = {rows[i].start: i for i in by_indicator[indicator_id]}
+        incoming = incoming_by_indicator[indicator_id]
         # A stored bucket with an incoming start is being replaced: it cannot overlap anything.
         kept = [(start, end, None) for start, end in buckets if start not in incoming]
+        if not kept:
+            continue  # every stored bucket is being replaced (a retry): nothing left to overlap
         merged = sorted(
-            kept + [(rows[i].start, rows[i].end, i) for i in incoming.values()],
+            kept + [(rows[i][1], rows[i][2], i) for i in incoming.values()],
             key=lambda bucket: bucket[0],
         )
         widest = merged[0]
@@ -269,8 +318,20 @@ def _check_overlaps(rows: list[SampleRow]) -> None:
                 errors.setdefault(index, {"start": [f"Overlaps {where} of this indicator."]})
             if bucket[1] > widest[1]:
                 widest = bucket
-    if errors:
-        raise SamplesInvalid(errors)
+
+
+@contextmanager
+def _collector_paused():
+    """Building a million tuples triggers the cyclic garbage collector again and again, and each
+    full collection walks every object alive, the request's decoded JSON included. Nothing
+    built here is cyclic, so the collector waits until the rows are written."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def samples_ingest(*, user, items) -> UpsertResult:
@@ -280,11 +341,12 @@ def samples_ingest(*, user, items) -> UpsertResult:
     """
     if not user.has_perm("measurements.add_slisample"):
         raise PermissionDenied("You may not write SLI samples (needs measurements.add_slisample).")
-    rows = samples_parse(items)
-    with transaction.atomic():
-        _check_indicators(user, rows)
-        _check_overlaps(rows)
-        return samples_upsert(rows=rows)
+    with _collector_paused():
+        rows = samples_parse(items)
+        with transaction.atomic():
+            _check_indicators(user, rows)
+            _check_overlaps(rows)
+            return samples_upsert(rows=rows)
 
 
 # --- the upsert --------------------------------------------------------------------------------
@@ -308,13 +370,14 @@ def _start_ranges(rows) -> Q:
     """Per indicator, the rows' [first start, last start]: a range scan of the unique index."""
     bounds: dict[int, list[datetime]] = {}
     for row in rows:
-        low_high = bounds.get(row.indicator_id)
+        indicator_id, start = row[0], row[1]
+        low_high = bounds.get(indicator_id)
         if low_high is None:
-            bounds[row.indicator_id] = [row.start, row.start]
-        elif row.start < low_high[0]:
-            low_high[0] = row.start
-        elif row.start > low_high[1]:
-            low_high[1] = row.start
+            bounds[indicator_id] = [start, start]
+        elif start < low_high[0]:
+            low_high[0] = start
+        elif start > low_high[1]:
+            low_high[1] = start
     ranges = Q()
     for indicator_id, (low, high) in bounds.items():
         ranges |= Q(indicator_id=indicator_id, start__gte=low, start__lte=high)
@@ -328,18 +391,12 @@ def _stored_keys(rows) -> set[tuple[int, datetime]]:
 
 
 def _upsert_with_orm(rows: list[SampleRow]) -> UpsertResult:
-    latest = {(row.indicator_id, row.start): row for row in rows}
+    latest = {(row[0], row[1]): row for row in rows}
     existing = _stored_keys(rows) & latest.keys()
     SLISample.objects.bulk_create(
         [
-            SLISample(
-                indicator_id=row.indicator_id,
-                start=row.start,
-                end=row.end,
-                good=row.good,
-                total=row.total,
-            )
-            for row in latest.values()
+            SLISample(indicator_id=indicator_id, start=start, end=end, good=good, total=total)
+            for indicator_id, start, end, good, total in latest.values()
         ],
         update_conflicts=True,
         unique_fields=["indicator", "start"],
@@ -394,7 +451,7 @@ def _upsert_with_copy(rows: list[SampleRow]) -> UpsertResult:
     except ProgrammingError as error:
         if not _is(error, CARDINALITY_VIOLATION):
             raise
-    latest = list({(row.indicator_id, row.start): row for row in rows}.values())
+    latest = list({(row[0], row[1]): row for row in rows}.values())
     return _merge(table, latest)
 
 

@@ -1,0 +1,38 @@
+"""`manage.py bench` runs end to end on PostgreSQL and prints the report as JSON."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from apps.measurements.models import SLISample
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tiny_bench_prints_every_workload_with_its_floor(postgres):
+    out = StringIO()
+    call_command("bench", "--scale", "0.001", "--repeats", "1", stdout=out)
+
+    report = json.loads(out.getvalue())
+
+    ingest, totals, backtest = report["ingest"], report["period_totals"], report["backtest"]
+    assert ingest["rows"] >= 10
+    assert totals["rows"] > 0
+    for workload in (ingest, totals):
+        assert workload["ours_s"] > 0 and workload["floor_s"] > 0
+        assert workload["ratio"] == pytest.approx(
+            workload["ours_s"] / workload["floor_s"], rel=0.05, abs=0.01
+        )
+        assert "target_ratio" in workload
+    assert backtest["ours_ms"] > 0 and isinstance(backtest["within_budget"], bool)
+    assert not SLISample.objects.exists()  # the bench cleans up after itself
+
+
+@pytest.mark.django_db
+def test_bench_refuses_sqlite():
+    if connection.vendor != "sqlite":
+        pytest.skip("checks the SQLite refusal")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("bench", "--scale", "0.001")
