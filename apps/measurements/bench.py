@@ -11,8 +11,9 @@ point is the production path (COPY, GROUP BY on timestamptz).
    foreign key): the part of our time the schema itself costs.
 2. period_totals: month-by-month totals of 200 indicators over a year of hourly samples against
    one hand-written GROUP BY over the same rows.
-3. backtest: one indicator over a year of hourly samples, server side, via the backtest selector
-   when one exists; otherwise ``period_totals`` of that indicator (the report says which).
+3. backtest: one indicator over a year of hourly samples, server side (the backtest API's
+   validation, query, maths and JSON body, without HTTP); ``period_totals`` of that indicator
+   when the backtest API is missing (the report says which).
 
 The bench creates its own team, service, indicators and user (named ``bench-…``) and removes them
 and their samples afterwards. Run it on a scratch database.
@@ -24,7 +25,6 @@ import statistics
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -223,26 +223,31 @@ def bench_one_indicator_year(fixture, end, repeats: int) -> dict:
 
 
 def _backtest_runner(indicator, end):
-    """The backtest selector if the backtest module grew one, else period_totals of one year."""
-    from . import backtest
+    """The server side of POST /api/v1/backtest/ (validation, the GROUP BY, the maths and the
+    JSON body, no HTTP) when that module exists; else period_totals of the indicator's year."""
+    try:
+        from .api_backtest import BacktestInputSerializer, backtest_report, report_json
+    except ImportError:
+        return (
+            lambda: selectors.period_totals([indicator.id], "month", YEAR_START, end),
+            "period_totals of one indicator over a year (no backtest API module yet)",
+        )
+    body = {
+        "indicator": indicator.id,
+        "target": "99.9",
+        "period": "month",
+        "tiers": [{"lower": "99.0", "upper": "99.99", "credit_percent": "10"}],
+        "monthly_fee": "1000.00",
+        "start": YEAR_START.date().isoformat(),
+        "end": end.date().isoformat(),
+    }
 
-    selector = getattr(backtest, "backtest", None)
-    if callable(selector):
-        kwargs = {
-            "indicator": indicator,
-            "target": Decimal("99.9"),
-            "period": "month",
-            "tiers": [],
-            "cap_percent": None,
-            "monthly_fee": Decimal("1000"),
-            "start": YEAR_START,
-            "end": end,
-        }
-        return (lambda: selector(**kwargs)), "backtest.backtest"
-    return (
-        lambda: selectors.period_totals([indicator.id], "month", YEAR_START, end),
-        "period_totals of one indicator (apps.measurements.backtest has no backtest() selector)",
-    )
+    def run_backtest():
+        serializer = BacktestInputSerializer(data=body)
+        serializer.is_valid(raise_exception=True)
+        return report_json(backtest_report(serializer.validated_data))
+
+    return run_backtest, "api_backtest: validate, backtest_report, report_json (no HTTP)"
 
 
 def run(scale: float = 1.0, repeats: int = 5) -> dict:
