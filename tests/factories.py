@@ -80,6 +80,7 @@ class CreditScheduleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = CreditSchedule
         django_get_or_create = ("name",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Schedule {n}")
 
