@@ -126,14 +126,17 @@ def contract_detail(request, pk: int):
                 voided=[s for s in signoffs if s.voided_at is not None],
             )
         )
-    timeline = selectors.contract_timeline(contract, lines)
+    names = _names(contract, lines)
+    timeline = [
+        _timeline_row(entry, names) for entry in selectors.contract_timeline(contract, lines)
+    ]
     return render(
         request,
         "contracts/contract_detail.html",
         {
             "contract": contract,
             "lines": line_views,
-            "timeline": [_timeline_row(entry, _names(contract, lines)) for entry in timeline],
+            "timeline": timeline,
             "actions": selectors.contract_actions(request.user, contract),
             "terminate_form": TerminateForm(),
         },
@@ -168,7 +171,7 @@ def _names(contract: Contract, lines: list[Commitment]) -> dict[str, dict]:
             for line in lines
             if line.credit_schedule
         },
-        "commitment": {line.pk: str(line) for line in lines},
+        "commitment": {line.pk: selectors.line_label(line) for line in lines},
         "contract": contracts,
         "previous_revision": contracts,
     }
