@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.validators import validate_target_percent
@@ -43,6 +45,7 @@ def duration_text(seconds: Decimal) -> str:
     return " ".join(parts)
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class AwareDateTimeField(serializers.Field):
     """An ISO 8601 timestamp that must carry its UTC offset: a naive one is ambiguous."""
 

@@ -246,6 +246,20 @@ def test_unordered_rows_are_checked_in_time_order(collector, availability):
     assert "0" in response.json()["rows"]
 
 
+def test_duplicate_among_unordered_rows_is_found(collector, availability):
+    rows = [
+        _sample(availability, hour=4),
+        _sample(availability, hour=1),
+        _sample(availability, hour=4),
+    ]
+    response = api_as(collector).post(URL, rows, format="json")
+    assert response.status_code == 400
+    errors = response.json()["rows"]
+    assert len(errors) == 1
+    [(_index, fields)] = errors.items()
+    assert "already sends this bucket" in fields["start"][0]
+
+
 def test_bucket_overlapping_a_stored_one_is_refused(collector, availability):
     samples_upsert(rows=[SampleRow(availability.pk, T0, T0 + timedelta(hours=1), 9, 10)])
     five_minutes = _sample(availability, minutes=5)
