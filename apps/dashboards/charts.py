@@ -1,0 +1,273 @@
+"""The drill-down dashboards (per service, per customer): monthly attainment against the SLO and
+every SLA target, the SLO's budget left each month, and credits owed per month.
+
+Each chart is plain data (labels, series) that the page passes to static/js/dashboards.js with
+``json_script`` and also renders as a table beside the chart. A fixed number of queries: the
+rows, then one GROUP BY over the samples per timezone in play, then the credits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.catalog.models import Indicator
+from apps.contracts.choices import ContractStatus
+from apps.contracts.models import Commitment
+from apps.measurements import maths
+from apps.measurements.risk import percent
+from apps.reviews.selectors import monthly_counts
+from apps.slos.alignment import fmt
+from apps.slos.choices import BudgetingMethod, SloStatus
+from apps.slos.models import SLO
+
+from .filters import Filters
+from .selectors import CreditsOwed, credits_owed
+
+
+def _float(value: Decimal | None) -> float | None:
+    # Chart.js needs numbers; the tables beside the charts keep the exact Decimal text.
+    return None if value is None or not value.is_finite() else float(value)
+
+
+@dataclass
+class Series:
+    label: str
+    values: list[float | None]
+    style: str = "measured"  # or "slo", "sla": drawn as flat dashed lines
+
+
+@dataclass
+class Chart:
+    """A chart and the table that says the same thing."""
+
+    id: str
+    title: str
+    kind: str  # "line" or "bar"
+    unit: str
+    labels: list[str]
+    series: list[Series] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+    def data(self) -> dict:
+        return {
+            "kind": self.kind,
+            "unit": self.unit,
+            "labels": self.labels,
+            "series": [
+                {"label": s.label, "values": s.values, "style": s.style} for s in self.series
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One indicator: its SLO (if any), the SLA lines on it, and its charts."""
+
+    indicator: Indicator
+    slo: SLO | None
+    lines: list[Commitment]
+    attainment: Chart
+    budget: Chart | None
+
+
+def months_shown(year: int, today: date) -> list[date]:
+    """The year's months up to the current one (all twelve for a past year)."""
+    last = 12 if year < today.year else (today.month if year == today.year else 0)
+    return [date(year, month, 1) for month in range(1, last + 1)]
+
+
+def _slo_key(slo: SLO | None, indicator_id: int):
+    if slo is None:
+        return (indicator_id, "UTC", None)
+    timeslices = slo.budgeting_method == BudgetingMethod.TIMESLICES
+    return (indicator_id, slo.timezone or "UTC", slo.timeslice_target if timeslices else None)
+
+
+def _attainment_chart(indicator, slo, lines, counts, months) -> Chart:
+    labels = [f"{m:%Y-%m}" for m in months]
+    attained = [maths.attainment(c.good, c.total) for c in counts[: len(months)]]
+    chart = Chart(
+        id=f"attainment-{indicator.pk}",
+        title=f"{indicator.name}: monthly attainment",
+        kind="line",
+        unit="%",
+        labels=labels,
+        series=[Series("Attainment", [_float(a) for a in attained])],
+        columns=["Month", "Attainment"],
+    )
+    targets = []
+    if slo is not None:
+        targets.append((f"SLO {fmt(slo.target)} %", Decimal(slo.target), "slo"))
+    by_target: dict[Decimal, list[str]] = defaultdict(list)
+    for line in lines:
+        by_target[Decimal(line.target)].append(line.contract.customer.name)
+    for target, customers in sorted(by_target.items(), reverse=True):
+        names = ", ".join(sorted(set(customers)))
+        targets.append((f"SLA {fmt(target)} % ({names})", target, "sla"))
+    for label, target, style in targets:
+        chart.series.append(Series(label, [_float(target)] * len(months), style))
+        chart.columns.append(label)
+    for index, value in enumerate(attained):
+        chart.rows.append(
+            [labels[index], percent(value)]
+            + [
+                ("met" if value >= target else "missed") if value is not None else "no data"
+                for _, target, _ in targets
+            ]
+        )
+    return chart
+
+
+def _budget_chart(indicator, slo, counts, months) -> Chart:
+    labels = [f"{m:%Y-%m}" for m in months]
+    remaining = [
+        maths.budget_remaining(maths.attainment(c.good, c.total), slo.target)
+        for c in counts[: len(months)]
+    ]
+    shares = [None if r is None else r * 100 for r in remaining]
+    return Chart(
+        id=f"budget-{indicator.pk}",
+        title=f"{indicator.name}: error budget left each month (SLO {fmt(slo.target)} %)",
+        kind="line",
+        unit="% of budget",
+        labels=labels,
+        series=[Series("Budget left", [_float(s) for s in shares])],
+        columns=["Month", "Budget left"],
+        rows=[
+            [label, "no data" if s is None else _budget_text(s)]
+            for label, s in zip(labels, shares, strict=True)
+        ],
+    )
+
+
+def _budget_text(share: Decimal) -> str:
+    if not share.is_finite():
+        return "all spent (100 % SLO)"
+    return f"{fmt(share.quantize(Decimal('0.1')))} %"
+
+
+def credits_chart(owed_credits: CreditsOwed, months: list[date], chart_id: str) -> Chart:
+    """Credits owed per month (a quarter's credit shows on its first month), per currency."""
+    labels = [f"{m:%Y-%m}" for m in months]
+    currencies = owed_credits.currencies
+    chart = Chart(
+        id=chart_id,
+        title="Credits owed per period",
+        kind="bar",
+        unit="",
+        labels=labels,
+        columns=["Month", *currencies],
+    )
+    for currency in currencies:
+        values = [owed_credits.by_period.get((m, currency), Decimal(0)) for m in months]
+        chart.series.append(Series(currency, [_float(v) for v in values]))
+    for index, month in enumerate(months):
+        chart.rows.append(
+            [
+                labels[index],
+                *(f"{owed_credits.by_period.get((month, c), Decimal(0)):,.2f}" for c in currencies),
+            ]
+        )
+    return chart
+
+
+def _panels(indicators, slos_by_indicator, lines_by_indicator, year, months) -> list[Panel]:
+    wanted = {_slo_key(slos_by_indicator.get(i.pk), i.pk) for i in indicators}
+    counts = monthly_counts(year, wanted) if wanted and months else {}
+    panels = []
+    for indicator in indicators:
+        slo = slos_by_indicator.get(indicator.pk)
+        series = counts.get(_slo_key(slo, indicator.pk), [])
+        lines = lines_by_indicator.get(indicator.pk, [])
+        panels.append(
+            Panel(
+                indicator=indicator,
+                slo=slo,
+                lines=lines,
+                attainment=_attainment_chart(indicator, slo, lines, series, months),
+                budget=_budget_chart(indicator, slo, series, months) if slo else None,
+            )
+        )
+    return panels
+
+
+def _active_slos(indicator_ids) -> dict[int, SLO]:
+    slos = SLO.objects.filter(status=SloStatus.ACTIVE, indicator_id__in=indicator_ids)
+    return {slo.indicator_id: slo for slo in slos}
+
+
+def _signed_of(**scope) -> QuerySet[Commitment]:
+    return Commitment.objects.filter(contract__status=ContractStatus.SIGNED, **scope)
+
+
+def _signed(lines: QuerySet) -> list[Commitment]:
+    return list(
+        lines.select_related("contract__customer", "indicator__service__team").order_by(
+            "indicator_id", "-target", "contract__number"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """Everything a drill-down page shows."""
+
+    year: int
+    panels: list[Panel]
+    credits: CreditsOwed
+    credits_chart: Chart
+    lines: list[Commitment]
+
+
+def service_drilldown(service, year: int, now: datetime | None = None) -> Drilldown:
+    """The service's indicators with an active SLO or signed SLA lines."""
+    now = now or timezone.now()
+    months = months_shown(year, timezone.localdate(now))
+    lines = _signed(_signed_of(indicator__service=service))
+    by_indicator = defaultdict(list)
+    for line in lines:
+        by_indicator[line.indicator_id].append(line)
+    indicators = list(Indicator.objects.filter(service=service).order_by("name", "id"))
+    slos = _active_slos([i.pk for i in indicators])
+    shown = [i for i in indicators if i.pk in slos or i.pk in by_indicator]
+    owed_credits = credits_owed(
+        Filters(year=year), now, lines=_signed_of(indicator__service=service)
+    )
+    return Drilldown(
+        year,
+        _panels(shown, slos, by_indicator, year, months),
+        owed_credits,
+        credits_chart(owed_credits, months, "credits"),
+        lines,
+    )
+
+
+def customer_drilldown(customer, year: int, now: datetime | None = None) -> Drilldown:
+    """The indicators the customer's signed SLA lines are on."""
+    now = now or timezone.now()
+    months = months_shown(year, timezone.localdate(now))
+    lines = _signed(_signed_of(contract__customer=customer))
+    by_indicator = defaultdict(list)
+    indicators = {}
+    for line in lines:
+        by_indicator[line.indicator_id].append(line)
+        indicators[line.indicator_id] = line.indicator
+    slos = _active_slos(list(indicators))
+    owed_credits = credits_owed(
+        Filters(year=year), now, lines=_signed_of(contract__customer=customer)
+    )
+    ordered = sorted(indicators.values(), key=lambda i: (i.service.name, i.name, i.pk))
+    return Drilldown(
+        year,
+        _panels(ordered, slos, by_indicator, year, months),
+        owed_credits,
+        credits_chart(owed_credits, months, "credits"),
+        lines,
+    )
