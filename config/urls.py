@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("contracts/", include("apps.contracts.urls")),
     path("reviews/", include("apps.reviews.urls")),
+    path("dashboards/", include("apps.dashboards.urls")),
     path("", include("apps.measurements.urls")),
     path("api/", include("config.api_urls")),
 ]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.measurements",
     "apps.reviews",
     "apps.drift",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
