@@ -91,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
 }
 
+
 # Annual reviews: every role reads cycles and packets and signs off for itself; leadership opens
 # cycles and regenerates packets. There is no customer success group: sales speaks for it.
 _VIEW_REVIEWS = [
