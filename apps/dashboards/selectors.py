@@ -492,7 +492,11 @@ def exposure(filters: Filters, at_risk_slo_ids: list[int]) -> list[Exposure]:
         .annotate(contracts=Count("id"), fees=Sum("monthly_fee"))
         .order_by("currency")
     )
-    return [Exposure(row["currency"], row["contracts"], row["fees"]) for row in rows]
+    # SQLite's SUM drops the decimal places; money always shows to the cent.
+    return [
+        Exposure(row["currency"], row["contracts"], Decimal(row["fees"]).quantize(credits.CENT))
+        for row in rows
+    ]
 
 
 def renewal_counts(filters: Filters, today: date) -> dict[str, int]:
