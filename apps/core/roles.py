@@ -117,7 +117,9 @@ def sync_role_permissions(sender=None, using="default", **kwargs):
     from django.apps import apps as global_apps
     from django.contrib.auth.models import Group, Permission
 
-    if sender is not None and sender is not list(global_apps.get_app_configs())[-1]:
+    # post_migrate is sent only for apps with a models module: wait for the last of those.
+    with_models = [app for app in global_apps.get_app_configs() if app.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
         return
     by_code = {
         f"{app_label}.{codename}": pk

@@ -81,6 +81,10 @@ def backtest_preview(request):
         {
             "report": report,
             "target": fmt(report.target),
+            "has_schedule": bool(
+                serializer.validated_data.get("credit_schedule")
+                or serializer.validated_data.get("tiers")
+            ),
             "result": result,
             "rows": rows,
             "periods": len(result.periods),

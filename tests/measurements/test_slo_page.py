@@ -87,6 +87,14 @@ def test_preview_needs_a_login_and_the_right_to_see_commitments(client, mallory,
     assert client.get(PREVIEW, query).status_code == 403
 
 
+def test_preview_without_a_schedule_does_not_pretend_to_cost_nothing(client, alice, year, slo):
+    client.force_login(alice)
+    response = client.get(PREVIEW, {"indicator": year.pk, "target": "99.9", "credit_schedule": ""})
+    text = " ".join(response.content.decode().split())
+    assert "with no credit schedule chosen to cost it" in text
+    assert "costing" not in text
+
+
 def test_preview_without_history_says_so(client, alice, availability):
     client.force_login(alice)
     text = client.get(PREVIEW, {"indicator": availability.pk, "target": "99.9"}).content.decode()
