@@ -80,6 +80,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "drift.add_notificationchannel",
         "drift.change_notificationchannel",
         "drift.retry_notificationdelivery",
+        "measurements.view_slisample",
+        "measurements.add_slisample",
+        "measurements.view_releasegateexception",
+        "measurements.add_releasegateexception",
     ],
     LEADERSHIP: [
         *_VIEW_CATALOG,
@@ -88,6 +92,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contracts.change_waiver",
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
+        "measurements.view_slisample",
+        "measurements.view_releasegateexception",
     ],
 }
 

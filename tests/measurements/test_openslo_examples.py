@@ -17,7 +17,12 @@ from apps.slos.choices import BudgetingMethod, SloStatus, SloWindow
 from apps.slos.models import SLO
 from tests.conftest import require
 
-EXAMPLES = Path(os.environ.get("OPENSLO_EXAMPLES", "/work/shared/openslo-examples"))
+# shared/ stands beside the checkout, locally and in CI.
+EXAMPLES = Path(
+    os.environ.get(
+        "OPENSLO_EXAMPLES", Path(__file__).resolve().parents[3] / "shared" / "openslo-examples"
+    )
+)
 NAME_RULE = (
     "is not an RFC 1123 label (lowercase letters, digits and '-', starting and ending with a "
     "letter or digit, at most 63 characters)"
