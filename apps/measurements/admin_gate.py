@@ -9,6 +9,8 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import sees_every_team
+
 from .gate import release_gate_exception_record
 from .models import ReleaseGateException
 
@@ -40,6 +42,12 @@ class ReleaseGateExceptionAdmin(SimpleHistoryAdmin):
             expires_at=form.cleaned_data["expires_at"],
         )
         obj.pk, obj.created_by, obj.created_at = saved.pk, saved.created_by, saved.created_at
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "service" and not sees_every_team(request.user):
+            field.queryset = field.queryset.filter(team__members=request.user)
+        return field
 
     def get_changeform_initial_data(self, request):
         return {"expires_at": timezone.now() + timedelta(hours=4)}

@@ -154,9 +154,21 @@ def release_gate(service: Service, *, at: datetime | None = None) -> GateDecisio
 def release_gate_exception_record(
     *, service: Service, user, kind: str, reason: str, expires_at: datetime
 ) -> ReleaseGateException:
-    """Record who reopens a closed gate, why and until when (admins only)."""
+    """Record who reopens a closed gate, why and until when.
+
+    Needs the add permission and, like sign-off, membership of the team that owns the service
+    (superusers and holders of the global approval permission act for every team).
+    """
     if not user.has_perm("measurements.add_releasegateexception"):
-        raise PermissionDenied("Only administrators may open the release gate by exception.")
+        raise PermissionDenied("You may not open the release gate by exception.")
+    if not (
+        user.is_superuser
+        or user.has_perm("contracts.approve_any_commitment")
+        or service.team.members.filter(pk=user.pk).exists()
+    ):
+        raise PermissionDenied(
+            "Only members of the team that owns the service may open its release gate."
+        )
     exception = ReleaseGateException(
         service=service,
         kind=kind,

@@ -4,13 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.measurements.gate import release_gate, release_gate_exception_record
 from apps.measurements.models import ReleaseGateException
 from tests.conftest import api_as
-from tests.factories import UserFactory
 
 from .gate_helpers import record_hours
 
@@ -31,13 +29,6 @@ def spent_budget(slo, availability):
     record_hours(availability, OUTAGE - timedelta(hours=50), 50, good=1000, total=1000)
     record_hours(availability, OUTAGE, 1, good=900, total=1000)
     return slo
-
-
-@pytest.fixture
-def root(db):
-    user = UserFactory(username="root")
-    user.user_permissions.add(Permission.objects.get(codename="add_releasegateexception"))
-    return user
 
 
 def test_the_gate_is_open_while_budget_is_left(slo, availability):
@@ -68,10 +59,10 @@ def test_a_service_without_active_slos_is_not_gated(payments):
     assert "No active SLO" in decision.reasons[0]
 
 
-def test_an_exception_reopens_the_gate_until_it_expires(spent_budget, payments, root):
+def test_an_exception_reopens_the_gate_until_it_expires(spent_budget, payments, bob):
     exception = release_gate_exception_record(
         service=payments,
-        user=root,
+        user=bob,
         kind=ReleaseGateException.Kind.P0,
         reason="Hotfix for the card-capture outage",
         expires_at=NOW + timedelta(hours=6),
@@ -81,27 +72,33 @@ def test_an_exception_reopens_the_gate_until_it_expires(spent_budget, payments, 
     assert decision.allowed is True
     assert decision.exception == exception
     assert decision.reasons[0] == (
-        "Open by exception (P0 incident fix) recorded by root on 2026-11-15 12:00 UTC until "
+        "Open by exception (P0 incident fix) recorded by bob on 2026-11-15 12:00 UTC until "
         "2026-11-15 18:00 UTC: Hotfix for the card-capture outage"
     )
     assert decision.since == OUTAGE
     recorded = exception.history.get()
-    assert (recorded.history_user, recorded.created_by) == (root, root)
+    assert (recorded.history_user, recorded.created_by) == (bob, bob)
     assert "card-capture" in recorded.history_change_reason
 
     assert release_gate(payments, at=NOW + timedelta(hours=7)).allowed is False
 
 
-def test_only_administrators_record_exceptions(payments, bob):
-    with pytest.raises(PermissionDenied):
-        release_gate_exception_record(
+def test_the_owning_team_records_exceptions_and_others_may_not(payments, alice, bob, erin):
+    def record(user):
+        return release_gate_exception_record(
             service=payments,
-            user=bob,
+            user=user,
             kind="security",
             reason="CVE fix",
             expires_at=NOW + timedelta(hours=1),
         )
+
+    with pytest.raises(PermissionDenied, match="may not open the release gate"):
+        record(alice)  # sales
+    with pytest.raises(PermissionDenied, match="team that owns the service"):
+        record(erin)  # engineering, Search team
     assert not ReleaseGateException.objects.exists()
+    assert record(bob).created_by == bob  # engineering, Payments team
 
 
 @pytest.mark.parametrize(
@@ -113,11 +110,11 @@ def test_only_administrators_record_exceptions(payments, bob):
     ],
 )
 def test_a_bad_exception_names_the_field_and_records_nothing(
-    payments, root, reason, expires_at, field
+    payments, bob, reason, expires_at, field
 ):
     with pytest.raises(ValidationError) as error:
         release_gate_exception_record(
-            service=payments, user=root, kind="security", reason=reason, expires_at=expires_at
+            service=payments, user=bob, kind="security", reason=reason, expires_at=expires_at
         )
     assert field in error.value.message_dict
     assert not ReleaseGateException.objects.exists()
@@ -139,17 +136,17 @@ def test_machines_ask_the_gate_over_the_api(spent_budget, payments, mallory):
     assert body["exhausted"][0]["budget_remaining"] == "-0.9608"
 
 
-def test_the_api_shows_the_exception_that_opened_the_gate(spent_budget, payments, root, mallory):
+def test_the_api_shows_the_exception_that_opened_the_gate(spent_budget, payments, bob, mallory):
     release_gate_exception_record(
         service=payments,
-        user=root,
+        user=bob,
         kind="security",
         reason="CVE-2026-1234",
         expires_at=NOW + timedelta(days=1),
     )
     body = api_as(mallory).get("/api/v1/services/payments-api/release-gate/").json()
     assert body["allowed"] is True
-    assert body["exception"]["created_by"] == "root"
+    assert body["exception"]["created_by"] == "bob"
     assert body["exception"]["kind"] == "security"
 
 

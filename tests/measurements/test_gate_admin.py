@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from apps.measurements.models import ReleaseGateException
-from tests.factories import UserFactory
+from tests.factories import ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
@@ -64,3 +64,13 @@ def test_a_recorded_exception_cannot_be_edited(client, admin_user, payments):
     assert response.status_code == 403
     exception.refresh_from_db()
     assert exception.reason == "Patch for CVE-2026-1234"
+
+
+def test_an_engineer_may_open_only_the_gates_of_the_team_services(
+    client, bob, payments, search_team
+):
+    ServiceFactory(slug="search-api", name="Search API", team=search_team)
+    client.force_login(bob)
+    page = client.get(ADD).content.decode()
+    assert "Payments API" in page
+    assert "Search API" not in page
