@@ -251,8 +251,14 @@ _GROUP_FIELDS = (
 )
 
 
+def _day(value) -> date:
+    # PostgreSQL's date_trunc answers a timestamp even for a date column.
+    return value.date() if isinstance(value, datetime) else value
+
+
 def _terms(row) -> _Terms:
-    return _Terms(*(row[name] for name in _GROUP_FIELDS))
+    values = [row[name] for name in _GROUP_FIELDS]
+    return _Terms(*values[:-2], _day(values[-2]), _day(values[-1]))
 
 
 def _schedules(schedule_ids) -> dict[int, tuple[list[credits.Tier], Decimal | None]]:
@@ -388,8 +394,8 @@ def lines_owing_credits(filters: Filters, now: datetime | None = None) -> list[L
             line.contract.timezone,
             line.contract.currency,
             line.contract.monthly_fee,
-            line.term_first,
-            line.term_last,
+            _day(line.term_first),
+            _day(line.term_last),
         )
         for line in lines
     }
