@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -264,9 +265,82 @@ def report_json(report: BacktestReport) -> dict:
     }
 
 
+# --- response shapes, for the OpenAPI schema ---------------------------------------------------
+
+
+class BacktestPeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    attainment = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    breached = serializers.BooleanField()
+    credit_percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+    credit_amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class LevelHistorySerializer(serializers.Serializer):
+    met = serializers.IntegerField()
+    measured = serializers.IntegerField()
+    of_last = serializers.IntegerField()
+    period = serializers.CharField()
+    streak = serializers.IntegerField()
+
+
+class BacktestResultSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField()
+    target = serializers.DecimalField(max_digits=7, decimal_places=4)
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField(help_text="Exclusive.")
+    periods = BacktestPeriodSerializer(many=True)
+    breaches = serializers.IntegerField()
+    periods_with_data = serializers.IntegerField()
+    breach_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
+    total_credits = serializers.DecimalField(max_digits=14, decimal_places=2)
+    expected_annual_credits = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True
+    )
+    safest_target = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    policy_safe_maximum = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    verdict = serializers.CharField()
+    slo = serializers.DictField(allow_null=True)
+    at_risk = serializers.BooleanField()
+    at_risk_reasons = serializers.ListField(child=serializers.CharField())
+    required_slo_target = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    slo_met_required = LevelHistorySerializer(allow_null=True)
+
+
+class GateExhaustedSerializer(serializers.Serializer):
+    slo = serializers.IntegerField()
+    indicator = serializers.IntegerField()
+    target = serializers.DecimalField(max_digits=7, decimal_places=4)
+    window = serializers.CharField()
+    attainment = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
+    budget_remaining = serializers.CharField()
+    since = serializers.DateTimeField(allow_null=True)
+
+
+class GateExceptionSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    reason = serializers.CharField()
+    created_by = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class ReleaseGateSerializer(serializers.Serializer):
+    service = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    since = serializers.DateTimeField(
+        allow_null=True, help_text="About when the budget ran out (start of that sample bucket)."
+    )
+    exception = GateExceptionSerializer(allow_null=True)
+    exhausted = GateExhaustedSerializer(many=True)
+
+
 class BacktestView(APIView):
     """Replay a proposed SLA on the SLI history: breaches, credits, the safest target."""
 
+    @extend_schema(request=BacktestInputSerializer, responses={200: BacktestResultSerializer})
     def post(self, request):
         if not may_backtest(request.user):
             raise PermissionDenied("You may not backtest commitments.")
@@ -286,6 +360,7 @@ def _iso(value: datetime | None) -> str | None:
 class ReleaseGateView(APIView):
     """May this service deploy now? Closed while an active SLO's error budget is spent."""
 
+    @extend_schema(responses={200: ReleaseGateSerializer})
     def get(self, request, slug):
         service = get_object_or_404(Service, slug=slug)
         decision = release_gate(service)
