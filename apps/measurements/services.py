@@ -430,7 +430,8 @@ CARDINALITY_VIOLATION = "21000"  # ON CONFLICT DO UPDATE met the same key twice 
 
 def _upsert_with_copy(rows: list[SampleRow]) -> UpsertResult:
     """New buckets only: COPY straight into the table. Otherwise COPY into a temporary staging
-    table and merge with one INSERT … ON CONFLICT DO UPDATE, counting inserts by xmax = 0."""
+    table and merge with one INSERT … ON CONFLICT DO UPDATE, counting inserts by xmax = 0; a
+    bucket re-sent unchanged counts as updated but is not rewritten."""
     table = connection.ops.quote_name(SLISample._meta.db_table)
     if not SLISample.objects.filter(_start_ranges(rows)).exists():
         try:
@@ -464,14 +465,19 @@ def _merge(table: str, rows) -> UpsertResult:
         )
         _copy(raw, _STAGING, rows)
         raw.execute(
-            f"WITH upserted AS (INSERT INTO {table} {_COLUMNS} "
+            f"WITH upserted AS (INSERT INTO {table} AS stored {_COLUMNS} "
             f'SELECT indicator_id, start, "end", good, total FROM {_STAGING} '
             'ON CONFLICT (indicator_id, start) DO UPDATE SET "end" = EXCLUDED."end", '
             "good = EXCLUDED.good, total = EXCLUDED.total "
+            # A retry re-sends identical buckets: leave those rows (and their indexes) alone.
+            'WHERE (stored."end", stored.good, stored.total) '
+            'IS DISTINCT FROM (EXCLUDED."end", EXCLUDED.good, EXCLUDED.total) '
             "RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-            "FROM upserted"
+            "SELECT (SELECT count(*) FROM upserted WHERE inserted), "
+            f"(SELECT count(*) FROM (SELECT DISTINCT indicator_id, start FROM {_STAGING}) AS keys)"
         )
-        created, updated = raw.fetchone()
+        created, distinct = raw.fetchone()
+        # Every bucket not inserted matched a stored one: "updated", changed or not (as SQLite).
+        updated = distinct - created
         raw.execute(f"DROP TABLE {_STAGING}")
     return UpsertResult(created=created, updated=updated)

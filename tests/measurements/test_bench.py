@@ -23,7 +23,7 @@ def test_tiny_bench_prints_every_workload_with_its_floor(postgres):
     for workload in (ingest, totals):
         assert workload["ours_s"] > 0 and workload["floor_s"] > 0
         assert workload["ratio"] == pytest.approx(
-            workload["ours_s"] / workload["floor_s"], rel=0.05, abs=0.01
+            workload["ours_s"] / workload["floor_s"], rel=0.1, abs=0.05
         )
         assert "target_ratio" in workload
     assert backtest["ours_ms"] > 0 and isinstance(backtest["within_budget"], bool)

@@ -93,11 +93,18 @@ def test_anonymous_is_refused(api, availability):
 # --- who may write -----------------------------------------------------------------------------
 
 
-def test_user_without_the_add_permission_is_refused(bob, availability):
-    response = api_as(bob).post(URL, [_sample(availability)], format="json")
+def test_user_without_the_add_permission_is_refused(mallory, payments_team, availability):
+    payments_team.members.add(mallory)  # team membership alone is not enough
+    response = api_as(mallory).post(URL, [_sample(availability)], format="json")
     assert response.status_code == 403
     assert "add_slisample" in response.json()["detail"]
     assert not SLISample.objects.exists()
+
+
+def test_engineer_of_the_owning_team_may_ingest(bob, availability):
+    """The Engineering role carries add_slisample; bob is on the Payments team."""
+    response = api_as(bob).post(URL, [_sample(availability)], format="json")
+    assert response.json() == {"created": 1, "updated": 0}
 
 
 def test_collector_of_another_team_may_not_write_payments_indicators(erin, availability):
