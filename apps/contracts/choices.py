@@ -28,6 +28,17 @@ TERMINAL_STATES = frozenset({ContractStatus.TERMINATED, ContractStatus.SUPERSEDE
 REVIEWABLE_STATES = frozenset({ContractStatus.IN_REVIEW, ContractStatus.APPROVED})
 
 
+# The states each contract action starts from: services enforce them, pages offer buttons by them.
+ACTION_STATES = {
+    "edit": EDITABLE_STATES,
+    "submit": EDITABLE_STATES,
+    "legal_approve": frozenset({ContractStatus.IN_REVIEW}),
+    "sign": frozenset({ContractStatus.APPROVED}),
+    "amend": frozenset({ContractStatus.SIGNED}),
+    "terminate": frozenset(set(ContractStatus) - TERMINAL_STATES),
+}
+
+
 class Period(models.TextChoices):
     MONTH = "month", "Calendar month"
     QUARTER = "quarter", "Calendar quarter"

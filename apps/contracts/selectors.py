@@ -18,7 +18,7 @@ from apps.slos.models import SLO, BufferPolicy
 from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
 from . import policies
-from .choices import EDITABLE_STATES, TERMINAL_STATES, ContractStatus
+from .choices import ACTION_STATES
 from .models import Commitment, Contract, SignOff, Waiver
 
 # Safest first, so that badges read from good to bad.
@@ -155,16 +155,6 @@ def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[Histo
 
 # --- what a user may do now --------------------------------------------------------------
 
-# The states each action starts from, as services.py enforces them; the services stay the
-# authority (they refuse anyway), these only decide which buttons to offer.
-_ACTION_STATES = {
-    "edit": EDITABLE_STATES,
-    "submit": EDITABLE_STATES,
-    "legal_approve": frozenset({ContractStatus.IN_REVIEW}),
-    "sign": frozenset({ContractStatus.APPROVED}),
-    "amend": frozenset({ContractStatus.SIGNED}),
-    "terminate": frozenset(set(ContractStatus) - TERMINAL_STATES),
-}
 _ACTION_CHECKS = {
     "edit": policies.check_edit,
     "submit": policies.check_submit,
@@ -201,7 +191,7 @@ class ContractActions:
 
 def contract_actions(user, contract: Contract) -> ContractActions:
     allowed = {}
-    for action, states in _ACTION_STATES.items():
+    for action, states in ACTION_STATES.items():
         allowed[action] = contract.status in states and _permitted(
             _ACTION_CHECKS[action], user, contract
         )

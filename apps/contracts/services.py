@@ -23,7 +23,14 @@ from apps.slos.models import SLO, BufferPolicy
 from apps.slos.selectors import evaluate_alignment
 
 from . import policies
-from .choices import OPEN_STATES, REVIEWABLE_STATES, TERMINAL_STATES, ContractStatus, Decision
+from .choices import (
+    ACTION_STATES,
+    OPEN_STATES,
+    REVIEWABLE_STATES,
+    TERMINAL_STATES,
+    ContractStatus,
+    Decision,
+)
 from .models import Commitment, Contract, SignOff, Waiver
 
 CONTRACT_FIELDS = (
@@ -85,7 +92,7 @@ def contract_update(*, contract: Contract, user, **fields) -> Contract:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_edit(user, locked)
-        _require_state(locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "edit")
+        _require_state(locked, ACTION_STATES["edit"], "edit")
         if locked.revision > 1 and "number" in fields and fields["number"] != locked.number:
             raise ValidationError({"number": "An amendment keeps the contract's number."})
         for name, value in fields.items():
@@ -98,7 +105,7 @@ def contract_submit(*, contract: Contract, user) -> Contract:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_submit(user, locked)
-        _require_state(locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "submit")
+        _require_state(locked, ACTION_STATES["submit"], "submit")
         if not locked.commitments.exists():
             raise TransitionNotAllowed("A contract needs at least one commitment to be reviewed.")
         locked.status = ContractStatus.IN_REVIEW
@@ -117,7 +124,7 @@ def contract_legal_approve(*, contract: Contract, user, comment: str = "") -> Co
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_legal_approve(user, locked)
-        _require_state(locked, {ContractStatus.IN_REVIEW}, "legally approve")
+        _require_state(locked, ACTION_STATES["legal_approve"], "legally approve")
         if locked.legal_approved_at:
             raise TransitionNotAllowed("Legal has already approved this revision.")
         locked.legal_approved_at = timezone.now()
@@ -152,7 +159,7 @@ def contract_sign(*, contract: Contract, user) -> Contract:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_sign(user, locked)
-        _require_state(locked, {ContractStatus.APPROVED}, "sign")
+        _require_state(locked, ACTION_STATES["sign"], "sign")
         blockers = sign_blockers(locked)
         if blockers:
             raise TransitionNotAllowed(" ".join(blockers))
@@ -178,7 +185,7 @@ def contract_amend(*, contract: Contract, user) -> Contract:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_amend(user, locked)
-        _require_state(locked, {ContractStatus.SIGNED}, "amend")
+        _require_state(locked, ACTION_STATES["amend"], "amend")
         if Contract.objects.filter(number=locked.number, status__in=OPEN_STATES).exists():
             raise TransitionNotAllowed(
                 f"Contract {locked.number} already has a revision in progress."
@@ -208,7 +215,7 @@ def contract_terminate(*, contract: Contract, user, reason: str) -> Contract:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_terminate(user, locked)
-        if locked.status in TERMINAL_STATES:
+        if locked.status not in ACTION_STATES["terminate"]:
             raise TransitionNotAllowed(
                 f"Contract {locked} is already {locked.get_status_display().lower()}."
             )
@@ -242,9 +249,7 @@ def commitment_create(*, contract: Contract, user, **fields) -> Commitment:
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_edit(user, locked)
-        _require_state(
-            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "add a line to"
-        )
+        _require_state(locked, ACTION_STATES["edit"], "add a line to")
         commitment = Commitment(contract=locked, **fields)
         commitment.full_clean()
         commitment.verdict = evaluate_alignment(
@@ -259,9 +264,7 @@ def commitment_update(*, commitment: Commitment, user, **fields) -> Commitment:
     with transaction.atomic():
         locked = _locked_contract(commitment.contract_id)
         policies.check_edit(user, locked)
-        _require_state(
-            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "edit a line of"
-        )
+        _require_state(locked, ACTION_STATES["edit"], "edit a line of")
         line = Commitment.objects.select_for_update().get(pk=commitment.pk)
         for name, value in fields.items():
             setattr(line, name, value)
@@ -275,9 +278,7 @@ def commitment_delete(*, commitment: Commitment, user) -> None:
     with transaction.atomic():
         locked = _locked_contract(commitment.contract_id)
         policies.check_edit(user, locked)
-        _require_state(
-            locked, {ContractStatus.DRAFT, ContractStatus.CHANGES_REQUESTED}, "remove a line of"
-        )
+        _require_state(locked, ACTION_STATES["edit"], "remove a line of")
         commitment._history_user = user
         commitment._change_reason = "Line removed."
         commitment.delete()
