@@ -28,6 +28,7 @@ from apps.catalog.models import Customer, Indicator, Service, Team
 from apps.contracts import services
 from apps.contracts.choices import Decision, Period
 from apps.contracts.models import Commitment, Contract, CreditSchedule, CreditTier
+from apps.core.demo_history import seed_sli_history
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES
 from apps.slos.choices import SloStatus, SloWindow
 from apps.slos.models import SLO, BufferPolicy
@@ -578,6 +579,8 @@ STEPS = [
     seed_credit_schedules,
     seed_customers,
     seed_contracts,
+    # After the contracts: the demo's sign-offs were judged on paper, before any data.
+    seed_sli_history,
 ]
 
 

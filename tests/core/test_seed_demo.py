@@ -12,7 +12,9 @@ from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Contract, Waiver
 from apps.contracts.policies import signoff_queue
 from apps.core.demo import DEMO_PASSWORD
+from apps.measurements.models import SLISample
 from apps.slos.alignment import Verdict
+from apps.slos.models import SLO
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +92,9 @@ def test_running_again_without_once_creates_nothing(seeded):
 
     assert "created nothing" in output
     assert row_counts() == before
+
+
+def test_every_active_slo_has_a_year_of_samples(seeded):
+    active = SLO.objects.filter(status="active").count()
+    assert SLISample.objects.values("indicator").distinct().count() == active
+    assert SLISample.objects.count() == active * 365
