@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 HOST ?= 127.0.0.1:8000
+# Review packets have their own queue so a big cycle never delays other tasks.
+QUEUES ?= celery,reviews
 
 .PHONY: run test lint format bench worker venv clean
 
@@ -20,7 +22,7 @@ run: venv
 	$(PY) manage.py seed_demo --once
 	@if [ -n "$$REDIS_URL" ]; then \
 		echo "REDIS_URL is set: starting a Celery worker with beat (logs in var/celery.log)"; \
-		$(VENV)/bin/celery -A config worker --beat --loglevel=info --logfile=var/celery.log \
+		$(VENV)/bin/celery -A config worker -Q $(QUEUES) --beat --loglevel=info --logfile=var/celery.log \
 			--pidfile=var/celery.pid --detach; \
 	fi
 	@echo "Covenant on http://$(HOST)/ (demo logins in README.md)"
@@ -38,7 +40,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 worker: venv
-	$(VENV)/bin/celery -A config worker --beat --loglevel=info
+	$(VENV)/bin/celery -A config worker -Q $(QUEUES) --beat --loglevel=info
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

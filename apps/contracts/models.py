@@ -346,7 +346,10 @@ class Waiver(models.Model):
         return self.expires_on >= (on or timezone.localdate())
 
     def clean(self):
+        errors = {}
         if not (self.justification or "").strip():
-            raise ValidationError({"justification": "A waiver needs a justification."})
+            errors["justification"] = "A waiver needs a justification."
         if self.expires_on and self.expires_on < timezone.localdate():
-            raise ValidationError({"expires_on": "A waiver cannot expire in the past."})
+            errors["expires_on"] = "A waiver cannot expire in the past."
+        if errors:
+            raise ValidationError(errors)
