@@ -61,6 +61,59 @@ def in_force(start: date, period: str, first_month: date, last_month: date | Non
     return first_month < end and (last_month is None or last_month >= start)
 
 
+@dataclass(frozen=True)
+class PeriodPercent:
+    """The attainment of one whole period and the credit % a schedule gives it."""
+
+    start: date
+    attainment: Decimal | None
+    percent: Decimal
+
+
+def period_percents(
+    months: list[MonthCounts],
+    *,
+    period: str,
+    tiers: list[credits.Tier],
+    cap_percent: Decimal | None,
+) -> list[PeriodPercent]:
+    """Per whole period, its attainment and credit %: the same for every line sharing the
+    indicator, the period kind and the schedule, so callers compute it once for all of them."""
+    result = []
+    for counts in period_counts(months, period):
+        attained = maths.attainment(counts.good, counts.total)
+        result.append(
+            PeriodPercent(
+                counts.start, attained, credits.credit_percent(tiers, attained, cap_percent)
+            )
+        )
+    return result
+
+
+def owed_periods(
+    percents: list[PeriodPercent],
+    *,
+    period: str,
+    monthly_fee: Decimal,
+    first_month: date,
+    last_month: date | None,
+    target: Decimal | None = None,
+) -> list[PeriodCredit]:
+    """The periods of ``percents`` in force for a line, with what the line owes for each and
+    (given its target) whether it breached."""
+    return [
+        PeriodCredit(
+            start=p.start,
+            attainment=p.attainment,
+            breached=target is not None and p.attainment is not None and p.attainment < target,
+            percent=p.percent,
+            amount=credits.credit_amount(p.percent, monthly_fee),
+        )
+        for p in percents
+        if in_force(p.start, period, first_month, last_month)
+    ]
+
+
 def line_credits(
     months: list[MonthCounts],
     *,
@@ -74,19 +127,12 @@ def line_credits(
 ) -> list[PeriodCredit]:
     """Every whole period of ``months`` in force, with its attainment, credit and (given the
     line's target) whether it breached."""
-    result = []
-    for counts in period_counts(months, period):
-        if not in_force(counts.start, period, first_month, last_month):
-            continue
-        attained = maths.attainment(counts.good, counts.total)
-        percent = credits.credit_percent(tiers, attained, cap_percent)
-        result.append(
-            PeriodCredit(
-                start=counts.start,
-                attainment=attained,
-                breached=target is not None and attained is not None and attained < target,
-                percent=percent,
-                amount=credits.credit_amount(percent, monthly_fee),
-            )
-        )
-    return result
+    percents = period_percents(months, period=period, tiers=tiers, cap_percent=cap_percent)
+    return owed_periods(
+        percents,
+        period=period,
+        monthly_fee=monthly_fee,
+        first_month=first_month,
+        last_month=last_month,
+        target=target,
+    )

@@ -303,18 +303,34 @@ def _months(terms: list[_Terms], first: date, end: date, now: datetime) -> dict:
     return months
 
 
-def _credits_for(term: _Terms, months: dict, schedules: dict, target=None):
-    tiers, cap = schedules.get(term.schedule_id, ([], None))
-    return owed.line_credits(
-        months.get((term.timezone or "UTC", term.indicator_id), []),
-        period=term.period,
-        tiers=tiers,
-        cap_percent=cap,
-        monthly_fee=term.monthly_fee,
-        first_month=term.first_month,
-        last_month=term.last_month,
-        target=target,
-    )
+class _Percents:
+    """Credit % per period of each (timezone, indicator, period kind, schedule), computed once
+    for all the lines (or groups of lines) that share them."""
+
+    def __init__(self, months: dict, schedules: dict):
+        self.months, self.schedules, self.found = months, schedules, {}
+
+    def credits(self, term: _Terms, target=None, *, all_periods=False) -> list[owed.PeriodCredit]:
+        """The periods the line owes for (``all_periods``: also those crediting nothing)."""
+        zone = term.timezone or "UTC"
+        key = (zone, term.indicator_id, term.period, term.schedule_id)
+        if key not in self.found:
+            tiers, cap = self.schedules.get(term.schedule_id, ([], None))
+            self.found[key] = owed.period_percents(
+                self.months.get((zone, term.indicator_id), []),
+                period=term.period,
+                tiers=tiers,
+                cap_percent=cap,
+            )
+        periods = self.found[key] if all_periods else [p for p in self.found[key] if p.percent]
+        return owed.owed_periods(
+            periods,
+            period=term.period,
+            monthly_fee=term.monthly_fee,
+            first_month=term.first_month,
+            last_month=term.last_month,
+            target=target,
+        )
 
 
 @dataclass(frozen=True)
@@ -347,12 +363,12 @@ def credits_owed(filters: Filters, now: datetime | None = None, lines=None) -> C
     if not terms:
         return CreditsOwed({}, {}, 0)
     schedules = _schedules({term.schedule_id for term in terms})
-    months = _months(terms, first, end, now)
+    percents = _Percents(_months(terms, first, end, now), schedules)
     by_currency: dict[str, Decimal] = defaultdict(Decimal)
     by_period: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     owing = 0
     for term, row in zip(terms, rows, strict=True):
-        amounts = [p for p in _credits_for(term, months, schedules) if p.amount]
+        amounts = [p for p in percents.credits(term) if p.amount]
         if amounts:
             owing += row["line_count"]
         for credit in amounts:
@@ -402,10 +418,10 @@ def lines_owing_credits(filters: Filters, now: datetime | None = None) -> list[L
     if not terms:
         return []
     schedules = _schedules({term.schedule_id for term in terms.values()})
-    months = _months(list(terms.values()), first, end, now)
+    percents = _Percents(_months(list(terms.values()), first, end, now), schedules)
     result = []
     for line in lines:
-        periods = _credits_for(terms[line.pk], months, schedules, target=line.target)
+        periods = percents.credits(terms[line.pk], line.target, all_periods=True)
         if any(p.amount for p in periods):
             result.append(LineCredit(line, periods))
     return result

@@ -14,6 +14,8 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.catalog.models import Customer, Service, Team
@@ -57,12 +59,23 @@ def _filter_context(request, form, filters: Filters | None) -> dict:
     return {
         "form": form,
         "filters": filters,
-        "teams": list(Team.objects.values_list("pk", "name").order_by("name")),
-        "customers": list(Customer.objects.values_list("pk", "name").order_by("name")),
+        "team_options": _options(Team.objects.all(), filters and filters.team_id),
+        "customer_options": _options(Customer.objects.all(), filters and filters.customer_id),
         "years": _years(),
         "csv_url": f"?{_with(request, format='csv')}",
         "keep": LIST_CRITERIA,
     }
+
+
+def _options(queryset, selected) -> str:
+    """The <option>s of a filter select, escaped; written here rather than by a template loop
+    because a portfolio may hold thousands of customers."""
+    rows = queryset.values_list("pk", "name").order_by("name")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((pk, mark_safe(" selected") if pk == selected else "", name) for pk, name in rows),
+    )
 
 
 def _years() -> list[int]:
