@@ -28,6 +28,9 @@ from .factories import (
 
 REQUIRE_SERVICES = os.environ.get("COVENANT_REQUIRE_SERVICES") == "1"
 
+# browser, page and screenshot fixtures for the tests that drive headless Chromium.
+pytest_plugins = ["tests.browser"]
+
 
 def require(condition: bool, why: str) -> None:
     """Skip (locally) or fail (in CI, where every service must be there) when a need is unmet."""

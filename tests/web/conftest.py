@@ -4,9 +4,6 @@ import pytest
 
 from apps.contracts import services
 
-# The headless browser of the end-to-end suite, for the live-alignment test.
-from tests.e2e.conftest import browser, page, screenshot  # noqa: F401
-
 
 @pytest.fixture
 def approved_contract(alice, bob, carol, aligned_line):

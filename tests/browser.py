@@ -1,4 +1,4 @@
-"""Headless Chromium (Debian's package) driven by Playwright against a live server.
+"""Browser fixtures: headless Chromium (Debian's package) driven by Playwright.
 
 Screenshots land in var/e2e/ (git ignores var/), which CI keeps as artifacts.
 """
