@@ -19,7 +19,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "e2e"
 
 
 @pytest.fixture(scope="session")
