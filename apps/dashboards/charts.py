@@ -76,6 +76,10 @@ class Panel:
     attainment: Chart
     budget: Chart | None
 
+    @property
+    def slo_target(self) -> str:
+        return fmt(self.slo.target) if self.slo else ""
+
 
 def months_shown(year: int, today: date) -> list[date]:
     """The year's months up to the current one (all twelve for a past year)."""

@@ -447,7 +447,7 @@ def _drilldown_page(request, template: str, subject, build, csv_name: str):
     if exports.wants_csv(request):
         table = request.GET.get("table")
         if table == "lines" or table not in tables:
-            rows = (_line_row(line, None) for line in drilldown.lines)
+            rows = (_line_row(line, None)[:-1] for line in drilldown.lines)
             return exports.csv_response(f"{csv_name}-lines", LINE_COLUMNS[:-1], rows)
         chart = tables[table]
         return exports.csv_response(f"{csv_name}-{table}-{filters.year}", chart.columns, chart.rows)
@@ -461,7 +461,7 @@ def _drilldown_page(request, template: str, subject, build, csv_name: str):
         subject=subject,
         drilldown=drilldown,
         charts={chart_id: chart.data() for chart_id, chart in tables.items()},
-        lines=[(line, _line_row(line, None)) for line in drilldown.lines],
+        lines=[(line, _line_row(line, None)[:-1]) for line in drilldown.lines],
         line_columns=LINE_COLUMNS[:-1],
     )
     return render(request, template, context)

@@ -50,6 +50,8 @@ def test_the_attainment_table_says_what_the_chart_shows(world, bob):
     ]
     assert panel.attainment.rows[1] == ["2026-02", "99.92 %", "met", "missed", "met"]
     assert f'id="table-{panel.attainment.id}"' in response.text
+    assert "SLO</a> 99.9 %" in response.text
+    assert ">None<" not in response.text
 
 
 def test_budget_burn_shows_the_share_of_each_months_budget_left(world, bob):
@@ -113,6 +115,7 @@ def test_each_table_exports_as_csv(world, bob):
         assert table == [charts[chart_id].columns, *charts[chart_id].rows]
     lines = browser.get("/dashboards/services/payments-api/?format=csv&table=lines")
     table = list(csv.reader(io.StringIO(lines.content.decode())))
+    assert {len(row) for row in table} == {len(table[0])}
     assert sorted(row[0] for row in table[1:]) == [
         "ACME-1",
         "ACME-1",
