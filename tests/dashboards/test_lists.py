@@ -153,3 +153,12 @@ def test_bad_filters_are_named_and_show_no_figures(world, dave):
     assert "year: Enter a whole number." in response.text
     assert "team: Select a valid choice." in response.text
     assert "figure-credits" not in response.text
+
+
+def test_filter_options_are_escaped_and_keep_the_choice(world, dave):
+    from tests.factories import CustomerFactory
+
+    odd = CustomerFactory(name="<b>Bold & Co</b>")
+    page = portfolio(dave, f"customer={odd.pk}").text
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;Bold &amp; Co&lt;/b&gt;</option>' in page
+    assert "<b>Bold" not in page
