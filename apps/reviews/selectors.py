@@ -192,7 +192,9 @@ def _alignments(lines: list[Commitment], service_ids: set[int]) -> dict[int, tup
         ]
         policy = _policy_for(policies, line.indicator.service_id)
         result[line.pk] = (
-            evaluate_alignment(line.indicator, line.target, slos=candidates, policy=policy),
+            evaluate_alignment(
+                line.indicator, line.target, slos=candidates, policy=policy, check_risk=False
+            ),
             policy,
         )
     return result
