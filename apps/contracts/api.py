@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from apps.core.api import HistoryMixin, ModelPermissions
 from apps.core.history import grouped_entries, history_entries
-from apps.slos.api import AlignmentBatch
+from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
 
 from . import services

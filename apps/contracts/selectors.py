@@ -4,7 +4,6 @@ the actions a user may take now, and the alignment of many lines in a fixed numb
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,9 +12,7 @@ from django.db.models import Count, Prefetch, Q
 
 from apps.core.history import HistoryEntry, grouped_entries
 from apps.slos import alignment
-from apps.slos.choices import SloStatus
-from apps.slos.models import SLO, BufferPolicy
-from apps.slos.selectors import AlignmentResult, evaluate_alignment
+from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import policies
 from .choices import ACTION_STATES
@@ -87,35 +84,10 @@ def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:
 
     The lines must have ``indicator`` loaded.
     """
-    service_ids = {line.indicator.service_id for line in lines}
-    if not service_ids:
+    if not lines:
         return {}
-    slos = defaultdict(list)
-    for slo in SLO.objects.filter(
-        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
-    ).select_related("indicator"):
-        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
-    policy_rows = {
-        row.service_id: row.policy
-        for row in BufferPolicy.objects.filter(
-            Q(service_id__in=service_ids) | Q(service__isnull=True)
-        )
-    }
-    default = policy_rows.get(None) or alignment.Policy()
-    # AT_RISK for every SLO at once rather than per line (two queries whatever their number).
-    from apps.measurements.risk import slo_risks
-
-    risks = slo_risks([slo for group in slos.values() for slo in group])
-    return {
-        line.pk: evaluate_alignment(
-            line.indicator,
-            line.target,
-            slos=slos[(line.indicator.service_id, line.indicator.kind)],
-            policy=policy_rows.get(line.indicator.service_id, default),
-            risks=risks,
-        )
-        for line in lines
-    }
+    batch = AlignmentBatch([line.indicator for line in lines])
+    return {line.pk: batch.evaluate(line.indicator, line.target) for line in lines}
 
 
 def line_label(line: Commitment) -> str:

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from apps.core.api import CleanModelSerializer, name_constraint_errors
 from apps.core.roles import LEGAL, has_role
-from apps.slos.api import AlignmentBatch
+from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
 
 from . import credits, services

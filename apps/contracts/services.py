@@ -18,9 +18,8 @@ from django.utils import timezone
 from apps.core.errors import TransitionNotAllowed
 from apps.measurements.risk import tighten_first
 from apps.slos import alignment
-from apps.slos.choices import SloStatus
-from apps.slos.models import SLO, BufferPolicy
-from apps.slos.selectors import evaluate_alignment
+from apps.slos.models import SLO
+from apps.slos.selectors import AlignmentBatch, evaluate_alignment
 
 from . import policies
 from .choices import (
@@ -417,27 +416,10 @@ def commitments_refresh_alignment(*, service_id: int | None = None) -> int:
 
 def _refresh_verdicts(lines) -> int:
     lines = list(lines.select_related("indicator"))
-    service_ids = {line.indicator.service_id for line in lines}
-    slos = defaultdict(list)
-    for slo in SLO.objects.filter(
-        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
-    ).select_related("indicator"):
-        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
-    overrides = {
-        p.service_id: p.policy for p in BufferPolicy.objects.filter(service_id__in=service_ids)
-    }
-    global_row = BufferPolicy.objects.filter(service__isnull=True).first()
-    default = global_row.policy if global_row else alignment.Policy()
+    batch = AlignmentBatch([line.indicator for line in lines], check_risk=False)
     changed = defaultdict(list)
     for line in lines:
-        key = (line.indicator.service_id, line.indicator.kind)
-        verdict = evaluate_alignment(
-            line.indicator,
-            line.target,
-            slos=slos[key],
-            policy=overrides.get(line.indicator.service_id, default),
-            check_risk=False,
-        ).verdict
+        verdict = batch.evaluate(line.indicator, line.target).verdict
         if verdict != line.verdict:
             changed[verdict].append(line.pk)
     # The verdict is a cache, excluded from history: a bulk update is right here.

@@ -27,9 +27,8 @@ from apps.contracts.models import Commitment, Waiver
 from apps.core.errors import TransitionNotAllowed
 from apps.core.roles import LEGAL
 from apps.slos import alignment
-from apps.slos.choices import SloStatus
-from apps.slos.models import SLO, BufferPolicy
-from apps.slos.selectors import AlignmentResult, evaluate_alignment
+from apps.slos.models import SLO
+from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import detectors, notifications
 from .choices import ChannelKind, DeliveryStatus, DriftKind
@@ -193,30 +192,9 @@ def _enqueue(delivery_id: int) -> None:
 
 def _live_alignments(lines: list[Commitment]) -> dict[int, AlignmentResult]:
     """Each line's alignment against the active SLOs now, in a constant number of queries."""
-    service_ids = {line.indicator.service_id for line in lines}
-    slos = defaultdict(list)
-    for slo in SLO.objects.filter(
-        status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
-    ).select_related("indicator"):
-        slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
-    policies = {
-        row.service_id: row.policy
-        for row in BufferPolicy.objects.filter(
-            Q(service_id__in=service_ids) | Q(service__isnull=True)
-        )
-    }
-    default = policies.get(None, alignment.Policy())
-    return {
-        line.pk: evaluate_alignment(
-            line.indicator,
-            line.target,
-            slos=slos[(line.indicator.service_id, line.indicator.kind)],
-            policy=policies.get(line.indicator.service_id, default),
-            # The verdict on paper is what drifts; AT_RISK is the dashboards' business.
-            check_risk=False,
-        )
-        for line in lines
-    }
+    # The verdict on paper is what drifts; AT_RISK is the dashboards' business.
+    batch = AlignmentBatch([line.indicator for line in lines], check_risk=False)
+    return {line.pk: batch.evaluate(line.indicator, line.target) for line in lines}
 
 
 def drift_on_slo_change(

@@ -19,10 +19,9 @@ from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Contract, Waiver
 from apps.core.history import entries_for_records
 from apps.measurements import selectors as measurements
-from apps.slos import alignment
 from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO, BufferPolicy
-from apps.slos.selectors import evaluate_alignment
+from apps.slos.selectors import AlignmentBatch
 
 from . import packets
 from .choices import PacketStatus
@@ -166,38 +165,16 @@ def _lines(queryset: QuerySet, year: int) -> list[Commitment]:
     return [line for line in lines if _binds_in(line.contract, year)]
 
 
-def _policies() -> dict[int | None, alignment.Policy]:
-    return {p.service_id: p.policy for p in BufferPolicy.objects.all()}
-
-
-def _policy_for(policies: dict, service_id: int) -> alignment.Policy:
-    return policies.get(service_id) or policies.get(None) or alignment.Policy()
-
-
-def _alignments(lines: list[Commitment], service_ids: set[int]) -> dict[int, tuple]:
-    """The alignment of every line now, with its policy: two queries for any number of lines."""
-    active = list(
-        SLO.objects.filter(status=SloStatus.ACTIVE, indicator__service_id__in=service_ids)
-        .select_related("indicator")
-        .order_by("id")
-    )
-    policies = _policies()
-    result = {}
-    for line in lines:
-        candidates = [
-            slo
-            for slo in active
-            if slo.indicator.service_id == line.indicator.service_id
-            and slo.indicator.kind == line.indicator.kind
-        ]
-        policy = _policy_for(policies, line.indicator.service_id)
-        result[line.pk] = (
-            evaluate_alignment(
-                line.indicator, line.target, slos=candidates, policy=policy, check_risk=False
-            ),
-            policy,
+def _alignments(lines: list[Commitment]) -> dict[int, tuple]:
+    """The alignment of every line now, with its policy, in a fixed number of queries."""
+    batch = AlignmentBatch([line.indicator for line in lines], check_risk=False)
+    return {
+        line.pk: (
+            batch.evaluate(line.indicator, line.target),
+            batch.policy_for(line.indicator.service_id),
         )
-    return result
+        for line in lines
+    }
 
 
 def _line_figures(lines: list[Commitment], alignments: dict, counts: dict) -> list:
@@ -346,7 +323,7 @@ def service_packet_data(service_id: int, year: int) -> dict:
         .order_by("id")
     )
     lines = _lines(Commitment.objects.filter(indicator__service=service), year)
-    alignments = _alignments(lines, {service.pk})
+    alignments = _alignments(lines)
     backing = [result.slo for result, _ in alignments.values() if result.slo is not None]
     counts = monthly_counts(
         year, {_slo_key(s) for s in [*slos, *backing]} | {_line_key(line) for line in lines}
@@ -391,7 +368,7 @@ def customer_packet_data(customer_id: int, year: int) -> dict:
         if _binds_in(contract, year)
     ]
     lines = _lines(Commitment.objects.filter(contract__in=[c.pk for c in contracts]), year)
-    alignments = _alignments(lines, {line.indicator.service_id for line in lines})
+    alignments = _alignments(lines)
     backing = [result.slo for result, _ in alignments.values() if result.slo is not None]
     counts = monthly_counts(year, {_slo_key(s) for s in backing} | {_line_key(x) for x in lines})
     contract_rows = []

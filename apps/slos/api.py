@@ -2,65 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
-
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.response import Response
 
-from apps.catalog.models import Indicator
 from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
 from apps.core.history import history_entries
-from apps.measurements.risk import slo_risks
 
-from . import alignment
 from .choices import SloStatus
 from .models import SLO, BufferPolicy
-from .selectors import AlignmentResult, evaluate_alignment, global_policy
+from .selectors import evaluate_alignment, global_policy
 from .serializers import (
     AlignmentQuerySerializer,
     AlignmentSerializer,
     BufferPolicySerializer,
     SLOSerializer,
 )
-
-
-class AlignmentBatch:
-    """Evaluates many targets with a fixed number of queries: the active SLOs, the buffer
-    policies and the SLOs' recent measurements (AT_RISK), each loaded once for all.
-
-    Built once per request from the indicators on a page, so a list costs the same for 2 or 200
-    rows; each evaluation then runs the pure alignment maths on what is already loaded.
-    """
-
-    def __init__(self, indicators):
-        service_ids = {indicator.service_id for indicator in indicators}
-        self.slos: dict[tuple[int, str], list[SLO]] = defaultdict(list)
-        for slo in SLO.objects.filter(
-            status=SloStatus.ACTIVE, indicator__service_id__in=service_ids
-        ).select_related("indicator"):
-            self.slos[(slo.indicator.service_id, slo.indicator.kind)].append(slo)
-        self.policies = {
-            row.service_id: row.policy
-            for row in BufferPolicy.objects.filter(
-                Q(service_id__in=service_ids) | Q(service__isnull=True)
-            )
-        }
-        self.risks = slo_risks([slo for group in self.slos.values() for slo in group])
-
-    def evaluate(self, indicator: Indicator, target: Decimal) -> AlignmentResult:
-        policy = (
-            self.policies.get(indicator.service_id) or self.policies.get(None) or alignment.Policy()
-        )
-        return evaluate_alignment(
-            indicator,
-            target,
-            slos=self.slos[(indicator.service_id, indicator.kind)],
-            policy=policy,
-            risks=self.risks,
-        )
 
 
 class SLOViewSet(
