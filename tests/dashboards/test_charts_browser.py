@@ -2,12 +2,10 @@
 
 import pytest
 
-from tests.browser import browser, page, screenshot  # noqa: F401
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_every_chart_of_the_service_page_is_drawn(live_server, page, screenshot, world, dave):  # noqa: F811
+def test_every_chart_of_the_service_page_is_drawn(live_server, page, screenshot, world, dave):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # Every asset the page asks for is served (the browser's own favicon request aside).
