@@ -28,8 +28,11 @@ from apps.catalog.models import Customer, Indicator, Service, Team
 from apps.contracts import services
 from apps.contracts.choices import Decision, Period
 from apps.contracts.models import Commitment, Contract, CreditSchedule, CreditTier
-from apps.core.demo_history import seed_sli_history
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES
+from apps.measurements.demo import seed_sli_history
+from apps.measurements.models import SLISample
+from apps.reviews.models import ReviewCycle
+from apps.reviews.services import review_cycle_open
 from apps.slos.choices import SloStatus, SloWindow
 from apps.slos.models import SLO, BufferPolicy
 
@@ -570,6 +573,24 @@ def seed_contracts(demo: Demo) -> None:
             scenario(demo)
 
 
+def seed_measurements(demo: Demo) -> None:
+    """Hourly SLI history since January of last year, with incidents and an at-risk SLO."""
+    if SLISample.objects.exists():
+        return
+    today = timezone.localdate()
+    result = seed_sli_history(days=(today - date(today.year - 1, 1, 1)).days)
+    demo.created["SLI samples"] = result.samples
+
+
+def seed_review_cycle(demo: Demo) -> None:
+    """Last year's annual review, opened by leadership; its packets are generated on commit."""
+    year = timezone.localdate().year - 1
+    if ReviewCycle.objects.filter(year=year).exists():
+        return
+    review_cycle_open(year=year, user=demo.users["dave"])
+    demo.count("review cycles", True)
+
+
 STEPS = [
     seed_users,
     seed_teams,
@@ -580,7 +601,8 @@ STEPS = [
     seed_customers,
     seed_contracts,
     # After the contracts: the demo's sign-offs were judged on paper, before any data.
-    seed_sli_history,
+    seed_measurements,
+    seed_review_cycle,
 ]
 
 
