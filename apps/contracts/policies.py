@@ -37,6 +37,16 @@ def can_edit_contract(user, contract: Contract) -> bool:
     return user.is_superuser or contract.owner_id == user.pk or has_role(user, LEGAL)
 
 
+def editable_contracts(user) -> QuerySet:
+    """The contracts whose terms and lines the user may change: can_edit_contract as a query."""
+    queryset = visible_contracts(user)
+    if not user.has_perm("contracts.change_contract"):
+        return queryset.none()
+    if user.is_superuser or has_role(user, LEGAL):
+        return queryset
+    return queryset.filter(owner=user)
+
+
 def check_create(user) -> None:
     if not user.has_perm("contracts.add_contract"):
         raise PermissionDenied("You may not create contracts.")

@@ -12,24 +12,13 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api import CleanModelSerializer, name_constraint_errors
-from apps.core.roles import LEGAL, has_role
 from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
 
-from . import credits, services
+from . import credits, policies, services
 from .choices import Decision
 from .models import Commitment, Contract, CreditSchedule, CreditTier, SignOff, Waiver
 from .policies import visible_contracts
-
-
-def editable_contracts(user):
-    """Contracts whose terms and lines the user may change (as policies.can_edit_contract)."""
-    queryset = visible_contracts(user)
-    if not user.has_perm("contracts.change_contract"):
-        return queryset.none()
-    if user.is_superuser or has_role(user, LEGAL):
-        return queryset
-    return queryset.filter(owner=user)
 
 
 def _through_service(model, write, **kwargs):
@@ -208,7 +197,7 @@ class EditableContractField(serializers.PrimaryKeyRelatedField):
     """Only contracts the user may edit: anything else is an invalid choice (400 on contract)."""
 
     def get_queryset(self):
-        return editable_contracts(self.context["request"].user)
+        return policies.editable_contracts(self.context["request"].user)
 
 
 class CommitmentSerializer(serializers.ModelSerializer):
