@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -19,6 +20,7 @@ from apps.core.admin import (
     action_with_comment,
     apply_to_each,
 )
+from apps.measurements import backtest_summary
 from apps.slos.alignment import NEEDS_WAIVER, Verdict, fmt
 
 from . import policies, services
@@ -64,6 +66,16 @@ class CreditTierInline(admin.TabularInline):
     model = CreditTier
     extra = 1
     fields = ["lower", "lower_inclusive", "upper", "upper_inclusive", "credit_percent"]
+
+    # A schedule used past drafting is what was reviewed and signed (CreditSchedule.is_locked).
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_locked) and super().has_delete_permission(request, obj)
 
 
 @admin.register(CreditSchedule)
@@ -308,9 +320,10 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         (None, {"fields": ["contract", "indicator", "target", "period", "credit_schedule"]}),
         ("", {"fields": ["exclusions", "version"]}),
         ("Alignment (live)", {"fields": ALIGNMENT_FIELDS}),
+        ("History (backtest)", {"fields": ["backtest"]}),
         ("Engineering decision", {"fields": ["current_signoff", "waivers"]}),
     ]
-    readonly_fields = ["version", *ALIGNMENT_FIELDS, "current_signoff", "waivers"]
+    readonly_fields = ["version", *ALIGNMENT_FIELDS, "backtest", "current_signoff", "waivers"]
 
     def get_queryset(self, request):
         # The current decision as two subqueries: the queue shows it on every row without a
@@ -353,10 +366,15 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
 
     # --- change page: the alignment, computed live -------------------------------------
 
+    def _backtest(self, line):
+        if not hasattr(line, "_admin_backtest"):
+            line._admin_backtest = backtest_summary.line_report(line)
+        return line._admin_backtest
+
     def _alignment(self, line):
-        if not hasattr(line, "_admin_alignment"):
-            line._admin_alignment = services.commitment_alignment(line)
-        return line._admin_alignment
+        # The backtest report evaluates the very alignment services.commitment_alignment does
+        # (the line's indicator and target): the page shows one evaluation, read once.
+        return self._backtest(line).alignment
 
     @admin.display(description="verdict")
     def live_verdict(self, line):
@@ -402,6 +420,15 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         safe = self._alignment(line).safe_maximum
         return "—" if safe is None else f"{fmt(safe)} %"
 
+    @admin.display(description="last full periods")
+    def backtest(self, line):
+        context = backtest_summary.report_context(
+            self._backtest(line),
+            currency=line.contract.currency,
+            has_schedule=line.credit_schedule_id is not None,
+        )
+        return render_to_string("admin/contracts/commitment_backtest.html", context)
+
     @admin.display(description="current sign-off")
     def current_signoff(self, line):
         signoff = line.signoffs.filter(voided_at__isnull=True).select_related("decided_by").first()
@@ -440,15 +467,17 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         )
 
     def _signoff(self, request, queryset, *, decision: str, **options):
+        lines = queryset.select_related("contract", "indicator__service", "credit_schedule")
+        history = backtest_summary.LazySummaries(lines)
         return action_with_comment(
             self,
             request,
-            queryset.select_related("contract", "indicator__service"),
+            lines,
             perform=lambda line, comment: services.commitment_signoff(
                 commitment=line, user=request.user, decision=decision, comment=comment
             ),
             row_details=lambda line: (
-                f"{line.verdict}, contract {line.contract.get_status_display()}"
+                f"{line.verdict}, contract {line.contract.get_status_display()}; {history(line)}"
             ),
             describe=describe_line,
             **options,

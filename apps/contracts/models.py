@@ -17,6 +17,10 @@ from apps.slos.models import SLO
 from . import credits
 from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, Period
 
+SCHEDULE_LOCKED = (
+    "This credit schedule is used by SLA lines under review or signed: its tiers and cap cannot "
+    "change. Create a new schedule and use it in the amendment instead."
+)
 VERDICT_CHOICES = [(v.value, v.value.replace("_", " ").title()) for v in Verdict]
 
 
@@ -45,6 +49,20 @@ class CreditSchedule(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_locked(self) -> bool:
+        """Used by a line past drafting: its tiers and cap are what was reviewed and signed, so
+        changing them would rewrite credits already promised. Make a new schedule instead."""
+        return bool(self.pk) and (
+            self.commitments.exclude(contract__status__in=EDITABLE_STATES).exists()
+        )
+
+    def clean(self):
+        if self.pk and self.is_locked:
+            stored = type(self).objects.filter(pk=self.pk).values_list("cap_percent", flat=True)
+            if stored.first() != self.cap_percent:
+                raise ValidationError({"cap_percent": SCHEDULE_LOCKED})
 
     def as_tiers(self) -> list[credits.Tier]:
         return [tier.as_tier() for tier in self.tiers.all()]
@@ -94,6 +112,8 @@ class CreditTier(models.Model):
     def clean(self):
         if self.lower is not None and self.upper is not None and self.lower >= self.upper:
             raise ValidationError({"upper": "The upper bound must be above the lower bound."})
+        if self.schedule_id and self.schedule.is_locked:
+            raise ValidationError(SCHEDULE_LOCKED)
 
 
 class Contract(models.Model):

@@ -17,7 +17,15 @@ from apps.slos.serializers import AlignmentSerializer
 
 from . import credits, policies, services
 from .choices import Decision
-from .models import Commitment, Contract, CreditSchedule, CreditTier, SignOff, Waiver
+from .models import (
+    SCHEDULE_LOCKED,
+    Commitment,
+    Contract,
+    CreditSchedule,
+    CreditTier,
+    SignOff,
+    Waiver,
+)
 from .policies import visible_contracts
 
 
@@ -65,6 +73,14 @@ class CreditScheduleSerializer(CleanModelSerializer):
     class Meta:
         model = CreditSchedule
         fields = ["id", "name", "cap_percent", "tiers"]
+
+    def validate(self, attrs):
+        schedule, tiers = self.instance, attrs.get("tiers")
+        if schedule is not None and tiers is not None and schedule.is_locked:
+            current = [tier.as_tier() for tier in schedule.tiers.order_by("id")]
+            if current != [_as_tier(tier) for tier in tiers]:
+                raise serializers.ValidationError({"tiers": [SCHEDULE_LOCKED]})
+        return super().validate(attrs)
 
     def validate_tiers(self, tiers):
         clash = credits.overlapping([_as_tier(tier) for tier in tiers])
