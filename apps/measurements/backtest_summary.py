@@ -77,9 +77,7 @@ def report_context(report: BacktestReport, *, currency: str, has_schedule: bool)
             }
             for p in result.periods
         ],
-        "breach_rate": None
-        if result.breach_rate is None
-        else f"{fmt((result.breach_rate * 100).normalize())} %",
+        "breach_rate": None if result.breach_rate is None else f"{fmt(result.breach_rate * 100)} %",
         "total_credits": money(result.total_credits, currency),
         "annual_credits": money(result.expected_annual_credits, currency),
         "safest": None if result.safest_target is None else f"{fmt(result.safest_target)} %",
