@@ -52,3 +52,4 @@ bench: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench $(BENCH_ARGS)
 	$(PY) manage.py bench_dashboard $(BENCH_ARGS)
+	$(PY) manage.py bench_reviews $(BENCH_ARGS)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -116,15 +119,46 @@ def _binds_in(contract: Contract, year: int) -> bool:
 # --- counts -----------------------------------------------------------------------------------
 
 
-def monthly_counts(year: int, wanted: set[tuple[int, str, Decimal | None]]) -> dict:
+CountsKey = tuple[int, str, Decimal | None]
+# Monthly counts computed once for the whole cycle (``cycle_counts``) and handed to each packet
+# task, so a customer packet does not aggregate again the years its services' packets read.
+_SNAPSHOT: ContextVar[tuple[int, dict] | None] = ContextVar("review_counts", default=None)
+
+
+@contextmanager
+def counts_snapshot(payload: dict | None) -> Iterator[None]:
+    """Within the block, ``monthly_counts`` takes what ``payload`` (from ``cycle_counts``) holds
+    for its year and queries only the rest."""
+    snapshot = None
+    if payload:
+        counts = {
+            (ind, tz, Decimal(s) if s is not None else None): [
+                packets.Counts(date.fromisoformat(start), good, total)
+                for start, good, total in months
+            ]
+            for ind, tz, s, months in payload["counts"]
+        }
+        snapshot = (payload["year"], counts)
+    token = _SNAPSHOT.set(snapshot)
+    try:
+        yield
+    finally:
+        _SNAPSHOT.reset(token)
+
+
+def monthly_counts(year: int, wanted: set[CountsKey]) -> dict:
     """Σgood/Σtotal per month of ``year`` for each (indicator, timezone, slice target) wanted.
 
-    One GROUP BY per (timezone, slice target) pair, for all the indicators that need it.
+    One GROUP BY per (timezone, slice target) pair, for all the indicators that need it and that
+    the cycle's snapshot (``counts_snapshot``) does not already hold.
     """
+    result: dict[CountsKey, list[packets.Counts]] = {}
+    snapshot = _SNAPSHOT.get()
+    if snapshot is not None and snapshot[0] == year:
+        result = {key: snapshot[1][key] for key in wanted if key in snapshot[1]}
     groups: dict[tuple[str, Decimal | None], set[int]] = defaultdict(set)
-    for indicator_id, tz, slice_target in wanted:
+    for indicator_id, tz, slice_target in wanted - result.keys():
         groups[(tz, slice_target)].add(indicator_id)
-    result: dict[tuple[int, str, Decimal | None], list[packets.Counts]] = {}
     for (tz, slice_target), ids in sorted(groups.items(), key=lambda g: (g[0][0], str(g[0][1]))):
         zone = zoneinfo.ZoneInfo(tz)
         start = datetime(year, 1, 1, tzinfo=zone)
@@ -396,3 +430,51 @@ def customer_packet_data(customer_id: int, year: int) -> dict:
         lines=_line_figures(lines, alignments, counts),
         renewals=_renewals(Contract.objects.filter(customer=customer), year),
     )
+
+
+# --- the cycle's counts -----------------------------------------------------------------------
+
+
+def cycle_counts(year: int, scopes: dict[int, tuple[str, int]]) -> dict[int, dict]:
+    """The monthly counts every packet of a cycle reads, in one GROUP BY per (timezone, slice
+    target) for all indicators; per packet id (``scopes``: packet id → (scope, scope id)) the
+    JSON-safe payload ``counts_snapshot`` takes. A superset is harmless: a packet uses the keys
+    it needs and queries any it does not find."""
+    service_of = dict(Indicator.objects.values_list("id", "service_id"))
+    keys: dict[int, set[CountsKey]] = defaultdict(set)
+    slos = SLO.objects.exclude(status=SloStatus.DRAFT).only(
+        "indicator_id", "timezone", "budgeting_method", "timeslice_target"
+    )
+    for slo in slos:
+        keys[slo.indicator_id].add(_slo_key(slo))
+    by_scope: dict[tuple[str, int], set[int]] = defaultdict(set)
+    lines = Commitment.objects.filter(
+        contract__in=Contract.objects.filter(_overlapping_year(year))
+    ).values_list("indicator_id", "contract__timezone", "contract__customer_id")
+    for indicator_id, tz, customer_id in lines:
+        keys[indicator_id].add((indicator_id, tz or "UTC", None))
+        by_scope[("customer", customer_id)].add(indicator_id)
+    for indicator_id, service_id in service_of.items():
+        by_scope[("service", service_id)].add(indicator_id)
+    wanted = {key for ids in by_scope.values() for i in ids for key in keys[i]}
+    with counts_snapshot(None):
+        counts = monthly_counts(year, wanted)
+    payloads = {}
+    for packet_id, scope in scopes.items():
+        packet_keys = sorted(
+            {key for i in by_scope.get(scope, ()) for key in keys[i]},
+            key=lambda k: (k[0], k[1], str(k[2])),
+        )
+        payloads[packet_id] = {
+            "year": year,
+            "counts": [
+                [
+                    ind,
+                    tz,
+                    str(s) if s is not None else None,
+                    [[c.start.isoformat(), c.good, c.total] for c in counts[(ind, tz, s)]],
+                ]
+                for ind, tz, s in packet_keys
+            ],
+        }
+    return payloads

@@ -1,6 +1,8 @@
 """Celery tasks of the annual review: thin, given ids, idempotent.
 
-A cycle is a chord: one ``generate_packet`` per packet, then ``finish_cycle``. Packet tasks never
+A cycle is ``prepare_cycle`` (the monthly counts of every packet in one GROUP BY per timezone,
+instead of one per packet), then a chord: one ``generate_packet`` per packet, carrying its counts,
+then ``finish_cycle``. Packet tasks never
 raise for a bad packet (the failure is recorded on it), so the chord's body always runs; database
 outages are retried with exponential backoff. ``finish_cycle`` waits (by retrying) until every
 packet is ready or failed, because a redelivered message can complete the chord's count early.
@@ -16,7 +18,7 @@ from celery.utils.time import get_exponential_backoff_interval
 
 from apps.core.errors import TransitionNotAllowed
 
-from . import services
+from . import selectors, services
 from .choices import PacketStatus
 from .models import ReviewPacket
 from .selectors import current_packets
@@ -44,10 +46,12 @@ def _backoff(retries: int) -> int:
     soft_time_limit=PACKET_SOFT_TIME_LIMIT,
     time_limit=PACKET_TIME_LIMIT,
 )
-def generate_packet(self, packet_id: int) -> str:
+def generate_packet(self, packet_id: int, counts: dict | None = None) -> str:
+    """``counts``: the packet's share of ``selectors.cycle_counts`` (None: it queries them)."""
     task_id = self.request.id or f"local-{packet_id}"
     try:
-        return services.packet_generate(packet_id=packet_id, task_id=task_id)
+        with selectors.counts_snapshot(counts):
+            return services.packet_generate(packet_id=packet_id, task_id=task_id)
     except services.RETRYABLE_ERRORS as error:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
@@ -82,16 +86,45 @@ def open_annual_review_cycle() -> int | None:
     return cycle.pk
 
 
-def generate_cycle(cycle_id: int):
-    """Fan out the cycle's pending packets as a chord whose body finishes the cycle."""
-    ids = list(
+def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
+    rows = (
         current_packets(ReviewPacket.objects.filter(cycle_id=cycle_id, status=PacketStatus.PENDING))
         .order_by("id")
-        .values_list("id", flat=True)
+        .values_list("id", "scope", "scope_id")
     )
-    if not ids:
-        return finish_cycle.delay(cycle_id)
-    return chord(group(generate_packet.si(pk) for pk in ids))(finish_cycle.si(cycle_id))
+    return {pk: (scope, scope_id) for pk, scope, scope_id in rows}
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+def prepare_cycle(self, cycle_id: int) -> int:
+    """Compute the counts of every pending packet at once, then fan the packets out as a chord
+    whose body finishes the cycle. Run twice (a redelivery), the second chord's packet tasks
+    find their packets taken and skip."""
+    scopes = _pending(cycle_id)
+    if not scopes:
+        finish_cycle.delay(cycle_id)
+        return 0
+    year = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list("cycle__year", flat=True)[0]
+    try:
+        counts = selectors.cycle_counts(year, scopes)
+    except services.RETRYABLE_ERRORS as error:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
+        counts = {}
+    except Exception:
+        # Not worth losing the cycle over: each packet then queries its own counts.
+        logger.exception(
+            "Counts of review cycle %s failed; packets will query their own.", cycle_id
+        )
+        counts = {}
+    packets = group(generate_packet.si(pk, counts=counts.get(pk)) for pk in scopes)
+    chord(packets)(finish_cycle.si(cycle_id))
+    return len(scopes)
+
+
+def generate_cycle(cycle_id: int):
+    """Start generating the cycle's pending packets (see ``prepare_cycle``)."""
+    return prepare_cycle.delay(cycle_id)
 
 
 def generate_one(packet_id: int, cycle_id: int):
