@@ -5,90 +5,29 @@ committed delivery row → Redis → worker process → HTTP receiver in this pr
 scheduled on the broker → sent. Skips locally without PostgreSQL or Redis, fails in CI.
 """
 
-import os
-import signal
-import subprocess
 import time
-from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 from celery import Celery
-from django.db import connection
 
 from apps.drift import signing
 from apps.drift.choices import ChannelKind, DeliveryStatus, DriftKind
 from apps.drift.models import DriftEvent, NotificationChannel, NotificationDelivery
-from tests.conftest import require
+from tests.celery_worker import Worker, redis_url, require_services
 
 from .conftest import WEBHOOK_SECRET
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 8  # this suite's own Redis database: flushed before and after the test
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def _redis_url() -> str:
-    base = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
-    return urlunsplit(base._replace(path=f"/{REDIS_DB}"))
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
 @pytest.fixture
-def redis_up(transactional_db):
-    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")
-    import redis
-
-    client = redis.Redis.from_url(_redis_url(), socket_connect_timeout=2)
-    try:
-        client.ping()
-    except Exception:
-        require(False, f"needs Redis at {_redis_url()}")
-    client.flushdb()
-    yield
-    client.flushdb()
-
-
-@pytest.fixture
-def worker(redis_up, tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "TEST_DB_NAME"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.test",
-        DATABASE_URL=_database_url(),
-        REDIS_URL=_redis_url(),
-        CELERY_EAGER="0",
-        DRIFT_RETRY_BACKOFF_SECONDS="1",
-    )
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [
-                *(str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-Q", "celery"),
-                *("--concurrency", "1", "--without-gossip", "--without-mingle"),
-                *("-n", f"drift-test-{os.getpid()}@%h", "--loglevel", "INFO"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    process.logs = lambda: log_path.read_text()[-4000:]
-    yield process
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+def worker(transactional_db, tmp_path):
+    require_services(REDIS_DB)
+    worker = Worker(tmp_path, redis_db=REDIS_DB, name="drift-test", DRIFT_RETRY_BACKOFF_SECONDS="1")
+    worker.start()
+    yield worker
+    worker.stop()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -116,7 +55,7 @@ def test_a_worker_retries_a_failing_webhook_through_the_broker_until_it_is_sent(
         role="service team",
     )
 
-    Celery(broker=_redis_url()).send_task(
+    Celery(broker=redis_url(REDIS_DB)).send_task(
         "apps.drift.tasks.deliver_notification", args=[delivery.pk]
     )
 

@@ -6,134 +6,35 @@ other processes see, hence transactional tests. They skip locally without Postgr
 and fail in CI (``require``).
 """
 
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
 
 from apps.reviews.choices import CycleStatus, PacketStatus
 from apps.reviews.models import ReviewCycle, ReviewPacket
-from tests.conftest import require
+from tests.celery_worker import ROOT, Worker, require_services
 from tests.factories import ServiceFactory
 
 from .conftest import YEAR
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_DB = 7  # this suite's own Redis database: flushed before and after each test
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
-def _redis_url() -> str:
-    base = urlsplit(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
-    return urlunsplit(base._replace(path=f"/{REDIS_DB}"))
-
-
-def _database_url() -> str:
-    """The test database pytest-django created, for the other processes to use."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    host = f"{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}"
-    return f"postgres://{auth}@{host}/{s['NAME']}"
-
-
-def _redis_client():
-    import redis
-
-    return redis.Redis.from_url(_redis_url(), socket_connect_timeout=2)
-
-
 @pytest.fixture
-def services_up(transactional_db):
-    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://…")
-    try:
-        _redis_client().ping()
-        reachable = True
-    except Exception:
-        reachable = False
-    require(reachable, f"needs Redis at {_redis_url()}")
-    _redis_client().flushdb()
-    yield
-    _redis_client().flushdb()
-
-
-class Worker:
-    """A ``celery worker`` process group, started and killed by the test."""
-
-    def __init__(self, tmp_path: Path):
-        self.tmp_path = tmp_path
-        self.process = None
-        self.starts = 0
-
-    def env(self, **extra) -> dict:
-        env = {k: v for k, v in os.environ.items() if k != "TEST_DB_NAME"}
-        env.update(
-            DJANGO_SETTINGS_MODULE="config.settings.test",
-            DATABASE_URL=_database_url(),
-            REDIS_URL=_redis_url(),
-            CELERY_EAGER="0",
-            CELERY_VISIBILITY_TIMEOUT="6",
-            REVIEW_PACKET_TEST_DELAY="0",
-        )
-        env.update(extra)
-        return env
-
-    def start(self, **extra):
-        self.starts += 1
-        log = open(self.tmp_path / f"worker-{self.starts}.log", "w")  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "config",
-                "worker",
-                "-Q",
-                "reviews,celery",
-                "--concurrency",
-                "2",
-                "--pool",
-                "prefork",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                f"reviews-test-{os.getpid()}-{self.starts}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            cwd=ROOT,
-            env=self.env(**extra),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: the kill takes the children too
-        )
-
-    def kill(self, sig=signal.SIGKILL):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(timeout=30)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def logs(self) -> str:
-        return "\n".join(p.read_text()[-3000:] for p in sorted(self.tmp_path.glob("worker-*.log")))
-
-
-@pytest.fixture
-def worker(services_up, tmp_path):
-    worker = Worker(tmp_path)
+def worker(transactional_db, tmp_path):
+    require_services(REDIS_DB)
+    worker = Worker(
+        tmp_path,
+        redis_db=REDIS_DB,
+        name="reviews-test",
+        queues="reviews,celery",
+        CELERY_VISIBILITY_TIMEOUT="6",
+        REVIEW_PACKET_TEST_DELAY="0",
+    )
     yield worker
     worker.stop()
 
@@ -182,7 +83,7 @@ def _assert_one_ready_packet_per_scope(cycle):
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_generates_every_packet_of_a_cycle(worker, reviewed):
     _scopes()
-    worker.start()
+    worker.start(concurrency=2)
     _open_cycle_in_another_process(worker)
     cycle = _wait_for(_cycle_finished, 90, worker, "the cycle to complete")
     assert cycle.status == CycleStatus.COMPLETE, worker.logs()
@@ -195,7 +96,7 @@ def test_a_real_worker_generates_every_packet_of_a_cycle(worker, reviewed):
 @pytest.mark.django_db(transaction=True)
 def test_killing_the_worker_mid_packet_still_completes_with_one_packet_per_scope(worker, reviewed):
     _scopes()
-    worker.start(REVIEW_PACKET_TEST_DELAY="4")
+    worker.start(concurrency=2, REVIEW_PACKET_TEST_DELAY="4")
     _open_cycle_in_another_process(worker)
     running = _wait_for(
         lambda: list(ReviewPacket.objects.filter(status=PacketStatus.RUNNING)),
@@ -207,7 +108,9 @@ def test_killing_the_worker_mid_packet_still_completes_with_one_packet_per_scope
     killed = ReviewPacket.objects.get(pk=running[0].pk)
     assert killed.status == PacketStatus.RUNNING  # died mid-packet: nothing written
 
-    worker.start()  # Redis hands the unacknowledged messages back after the visibility timeout
+    worker.start(
+        concurrency=2
+    )  # Redis hands the unacknowledged messages back after the visibility timeout
     cycle = _wait_for(_cycle_finished, 120, worker, "the cycle to complete after the restart")
     assert cycle.status == CycleStatus.COMPLETE, worker.logs()
     _assert_one_ready_packet_per_scope(cycle)
