@@ -149,7 +149,12 @@ def canonical_json(data: dict) -> str:
 
 
 def content_hash(data: dict) -> str:
-    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    return text_hash(canonical_json(data))
+
+
+def text_hash(canonical: str) -> str:
+    """The content hash of a packet from its canonical JSON (see ``canonical_json``)."""
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # --- periods ----------------------------------------------------------------------------------

@@ -19,14 +19,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.catalog.models import Customer, Indicator, Service
 from apps.contracts.choices import ContractStatus
-from apps.contracts.models import Commitment, Contract, Waiver
+from apps.contracts.models import Commitment, Contract, CreditSchedule, Waiver
 from apps.core.history import entries_for_records
 from apps.measurements import selectors as measurements
 from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO, BufferPolicy
 from apps.slos.selectors import AlignmentBatch
 
-from . import packets
+from . import inputs, packets
 from .choices import PacketStatus
 from .models import ReviewCycle, ReviewPacket
 
@@ -120,44 +120,16 @@ def _binds_in(contract: Contract, year: int) -> bool:
 
 
 CountsKey = tuple[int, str, Decimal | None]
-# Monthly counts computed once for the whole cycle (``cycle_counts``) and handed to each packet
-# task, so a customer packet does not aggregate again the years its services' packets read.
-_SNAPSHOT: ContextVar[tuple[int, dict] | None] = ContextVar("review_counts", default=None)
-
-
-@contextmanager
-def counts_snapshot(payload: dict | None) -> Iterator[None]:
-    """Within the block, ``monthly_counts`` takes what ``payload`` (from ``cycle_counts``) holds
-    for its year and queries only the rest."""
-    snapshot = None
-    if payload:
-        counts = {
-            (ind, tz, Decimal(s) if s is not None else None): [
-                packets.Counts(date.fromisoformat(start), good, total)
-                for start, good, total in months
-            ]
-            for ind, tz, s, months in payload["counts"]
-        }
-        snapshot = (payload["year"], counts)
-    token = _SNAPSHOT.set(snapshot)
-    try:
-        yield
-    finally:
-        _SNAPSHOT.reset(token)
 
 
 def monthly_counts(year: int, wanted: set[CountsKey]) -> dict:
     """Σgood/Σtotal per month of ``year`` for each (indicator, timezone, slice target) wanted.
 
-    One GROUP BY per (timezone, slice target) pair, for all the indicators that need it and that
-    the cycle's snapshot (``counts_snapshot``) does not already hold.
+    One GROUP BY per (timezone, slice target) pair, for all the indicators that need it.
     """
     result: dict[CountsKey, list[packets.Counts]] = {}
-    snapshot = _SNAPSHOT.get()
-    if snapshot is not None and snapshot[0] == year:
-        result = {key: snapshot[1][key] for key in wanted if key in snapshot[1]}
     groups: dict[tuple[str, Decimal | None], set[int]] = defaultdict(set)
-    for indicator_id, tz, slice_target in wanted - result.keys():
+    for indicator_id, tz, slice_target in wanted:
         groups[(tz, slice_target)].add(indicator_id)
     for (tz, slice_target), ids in sorted(groups.items(), key=lambda g: (g[0][0], str(g[0][1]))):
         zone = zoneinfo.ZoneInfo(tz)
@@ -178,95 +150,6 @@ def monthly_counts(year: int, wanted: set[CountsKey]) -> dict:
 def _slo_key(slo: SLO) -> tuple[int, str, Decimal | None]:
     timeslices = slo.budgeting_method == BudgetingMethod.TIMESLICES
     return (slo.indicator_id, slo.timezone or "UTC", slo.timeslice_target if timeslices else None)
-
-
-def _line_key(line: Commitment) -> tuple[int, str, None]:
-    return (line.indicator_id, line.contract.timezone or "UTC", None)
-
-
-# --- lines ------------------------------------------------------------------------------------
-
-
-def _lines(queryset: QuerySet, year: int) -> list[Commitment]:
-    lines = (
-        queryset.filter(contract__in=Contract.objects.filter(_overlapping_year(year)))
-        .select_related(
-            "contract__customer", "contract__next_revision", "indicator__service", "credit_schedule"
-        )
-        .prefetch_related("credit_schedule__tiers")
-        .order_by("id")
-    )
-    return [line for line in lines if _binds_in(line.contract, year)]
-
-
-def _alignments(lines: list[Commitment]) -> dict[int, tuple]:
-    """The alignment of every line now, with its policy, in a fixed number of queries."""
-    batch = AlignmentBatch([line.indicator for line in lines], check_risk=False)
-    return {
-        line.pk: (
-            batch.evaluate(line.indicator, line.target),
-            batch.policy_for(line.indicator.service_id),
-        )
-        for line in lines
-    }
-
-
-def _line_figures(lines: list[Commitment], alignments: dict, counts: dict) -> list:
-    figures = []
-    for line in lines:
-        result, policy = alignments[line.pk]
-        first, last = in_force_days(line.contract)
-        schedule = line.credit_schedule
-        slo = result.slo
-        figures.append(
-            packets.LineFigures(
-                commitment_id=line.pk,
-                contract_id=line.contract_id,
-                contract_number=line.contract.number,
-                revision=line.contract.revision,
-                customer_id=line.contract.customer_id,
-                customer=line.contract.customer.name,
-                service_id=line.indicator.service_id,
-                service=line.indicator.service.name,
-                indicator_id=line.indicator_id,
-                indicator=line.indicator.name,
-                target=line.target,
-                period=line.period,
-                monthly_fee=line.contract.monthly_fee,
-                currency=line.contract.currency,
-                tiers=schedule.as_tiers() if schedule else [],
-                cap_percent=schedule.cap_percent if schedule else None,
-                in_force_from=first,
-                in_force_until=last,
-                months=counts[_line_key(line)],
-                buffer=packets.BufferFigures(
-                    verdict=result.verdict.value,
-                    reasons=list(result.alignment.reasons),
-                    slo_id=slo.pk if slo else None,
-                    slo_target=slo.target if slo else None,
-                    buffer_ratio=result.alignment.buffer_ratio,
-                    margin=result.alignment.margin,
-                    safe_maximum=result.safe_maximum,
-                    policy=policy,
-                    slo_months=counts[_slo_key(slo)] if slo else [],
-                ),
-            )
-        )
-    return figures
-
-
-def _renewals(queryset: QuerySet, year: int) -> list[packets.Renewal]:
-    """Signed contracts renewing in the 12 months after the reviewed year."""
-    first, last = year_days(year + 1)
-    contracts = (
-        queryset.filter(status=ContractStatus.SIGNED, renewal_date__range=(first, last))
-        .select_related("customer")
-        .distinct()
-    )
-    return [
-        packets.Renewal(c.pk, c.number, c.customer.name, c.renewal_date, c.monthly_fee, c.currency)
-        for c in contracts
-    ]
 
 
 # --- history ----------------------------------------------------------------------------------
@@ -297,184 +180,357 @@ def _changes(model_name: str, records, labels, year: int) -> list[packets.Change
     return changes
 
 
-def _history(model, year: int, **filters):
+def _history(model, year: int, *conditions, **filters) -> list:
     end = datetime(year + 1, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    return (
-        model.history.model.objects.filter(history_date__lt=end, **filters)
+    return list(
+        model.history.model.objects.filter(*conditions, history_date__lt=end, **filters)
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
 
 
-def service_changes(service: Service, indicator_names: dict[int, str], year: int) -> list:
-    """Every change in the year to the service's SLOs, SLA lines, their waivers and the buffer
-    policies that apply to it (its own and the global one): four queries."""
-    ids = list(indicator_names)
-    commitments = list(_history(Commitment, year, indicator_id__in=ids))
-    commitment_ids = {record.id for record in commitments}
-
-    def name(record):
-        return indicator_names.get(record.indicator_id, f"indicator {record.indicator_id}")
-
-    return [
-        *_changes(
-            "slo",
-            _history(SLO, year, indicator_id__in=ids),
-            lambda r: f"SLO {r.name or name(r)}",
-            year,
-        ),
-        *_changes("commitment", commitments, lambda r: f"SLA line #{r.id} ({name(r)})", year),
-        *_changes(
-            "waiver",
-            _history(Waiver, year, commitment_id__in=commitment_ids),
-            lambda r: f"Waiver #{r.id} on SLA line #{r.commitment_id}",
-            year,
-        ),
-        *_changes(
-            "bufferpolicy",
-            _history(BufferPolicy, year).filter(Q(service_id=service.pk) | Q(service_id=None)),
-            lambda r: f"Buffer policy ({service.name if r.service_id else 'global'})",
-            year,
-        ),
-    ]
+def _in_history_order(groups) -> list:
+    return sorted(
+        (r for group in groups for r in group), key=lambda r: (r.history_date, r.history_id)
+    )
 
 
-# --- packet figures ---------------------------------------------------------------------------
+# --- the figures of many packets at once ------------------------------------------------------
+
+
+class CycleFigures:
+    """The inputs (``inputs.py``) of the packets of a year for the services and customers given,
+    in a fixed number of queries whatever their number: one GROUP BY over the samples per
+    timezone in play (usually one), one query per history table, and a dozen for the rows.
+
+    A service packet holds its SLOs (active, or retired but changed in or after the year), the
+    SLA lines on its indicators binding during the year, the year's changes to those SLOs, lines,
+    their waivers and the buffer policies that apply, and the renewals of contracts with lines on
+    it; a customer packet its contracts binding during the year, their lines and its renewals.
+    """
+
+    def __init__(self, year: int, *, service_ids=(), customer_ids=()):
+        self.year = year
+        self.service_ids = set(service_ids)
+        self.customer_ids = set(customer_ids)
+        services, customers = self.service_ids, self.customer_ids
+        self.services = {
+            s.pk: s for s in Service.objects.filter(pk__in=services).select_related("team")
+        }
+        self.customers = dict(Customer.objects.filter(pk__in=customers).values_list("pk", "name"))
+        self.indicators = {
+            pk: (service_id, name)
+            for pk, service_id, name in Indicator.objects.filter(
+                service_id__in=services
+            ).values_list("id", "service_id", "name")
+        }
+        year_start = datetime(year, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
+        # Active SLOs, and retired ones that still changed (so were live) in or after the year.
+        touched = SLO.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=year_start)
+        self.slos: dict[int, list[SLO]] = defaultdict(list)
+        for slo in (
+            SLO.objects.filter(indicator__service_id__in=services)
+            .filter(Q(status=SloStatus.ACTIVE) | Q(status=SloStatus.RETIRED) & Exists(touched))
+            .select_related("indicator")
+            .order_by("id")
+        ):
+            self.slos[slo.indicator.service_id].append(slo)
+        self.contracts: dict[int, list[Contract]] = defaultdict(list)
+        for contract in (
+            Contract.objects.filter(_overlapping_year(year), customer_id__in=customers)
+            .select_related("next_revision")
+            .order_by("number", "revision")
+        ):
+            if _binds_in(contract, year):
+                self.contracts[contract.customer_id].append(contract)
+        self._load_lines()
+        self._load_renewals()
+        self._load_history()
+
+    def _load_lines(self) -> None:
+        """The lines binding during the year on the services' indicators or of the customers'
+        contracts, each turned into figures once (a line shows in two packets). Rows are loaded
+        plainly and their contracts, indicators and schedules once each: five queries."""
+        year = self.year
+        rows = list(
+            Commitment.objects.filter(
+                Q(indicator__service_id__in=self.service_ids)
+                | Q(contract__customer_id__in=self.customer_ids),
+                contract__in=Contract.objects.filter(_overlapping_year(year)),
+            )
+            .order_by("id")
+            .values_list(
+                "id", "contract_id", "indicator_id", "target", "period", "credit_schedule_id"
+            )
+        )
+        contracts = {
+            c.pk: c
+            for c in Contract.objects.filter(pk__in={row[1] for row in rows}).select_related(
+                "customer", "next_revision"
+            )
+        }
+        binding = {pk: in_force_days(c) for pk, c in contracts.items() if _binds_in(c, year)}
+        rows = [row for row in rows if row[1] in binding]
+        indicators = Indicator.objects.filter(pk__in={row[2] for row in rows})
+        indicators = {i.pk: i for i in indicators.select_related("service")}
+        schedules = {
+            s.pk: (s.as_tiers(), s.cap_percent)
+            for s in CreditSchedule.objects.filter(
+                pk__in={row[5] for row in rows if row[5] is not None}
+            ).prefetch_related("tiers")
+        }
+        # The alignment of every line now, with its policy: once per indicator and target.
+        batch = AlignmentBatch(list(indicators.values()), check_risk=False)
+        verdicts = {
+            (indicator_id, str(target)): batch.evaluate(indicators[indicator_id], target)
+            for _, _, indicator_id, target, _, _ in rows
+        }
+        backing = [result.slo for result in verdicts.values() if result.slo is not None]
+        wanted = {_slo_key(s) for slos in self.slos.values() for s in slos}
+        wanted |= {_slo_key(s) for s in backing}
+        wanted |= {(row[2], contracts[row[1]].timezone or "UTC", None) for row in rows}
+        self.counts = monthly_counts(year, wanted)
+        self.lines_of_service: dict[int, list[packets.LineFigures]] = defaultdict(list)
+        self.lines_of_customer: dict[int, list[packets.LineFigures]] = defaultdict(list)
+        for pk, contract_id, indicator_id, target, period, schedule_id in rows:
+            contract, indicator = contracts[contract_id], indicators[indicator_id]
+            result = verdicts[(indicator_id, str(target))]
+            tiers, cap_percent = schedules.get(schedule_id, ([], None))
+            first, last = binding[contract_id]
+            slo = result.slo
+            line = packets.LineFigures(
+                commitment_id=pk,
+                contract_id=contract_id,
+                contract_number=contract.number,
+                revision=contract.revision,
+                customer_id=contract.customer_id,
+                customer=contract.customer.name,
+                service_id=indicator.service_id,
+                service=indicator.service.name,
+                indicator_id=indicator_id,
+                indicator=indicator.name,
+                target=target,
+                period=period,
+                monthly_fee=contract.monthly_fee,
+                currency=contract.currency,
+                tiers=tiers,
+                cap_percent=cap_percent,
+                in_force_from=first,
+                in_force_until=last,
+                months=self.counts[(indicator_id, contract.timezone or "UTC", None)],
+                buffer=packets.BufferFigures(
+                    verdict=result.verdict.value,
+                    reasons=list(result.alignment.reasons),
+                    slo_id=slo.pk if slo else None,
+                    slo_target=slo.target if slo else None,
+                    buffer_ratio=result.alignment.buffer_ratio,
+                    margin=result.alignment.margin,
+                    safe_maximum=result.safe_maximum,
+                    policy=batch.policy_for(indicator.service_id),
+                    slo_months=self.counts[_slo_key(slo)] if slo else [],
+                ),
+            )
+            self.lines_of_service[indicator.service_id].append(line)
+            self.lines_of_customer[contract.customer_id].append(line)
+
+    def _load_renewals(self) -> None:
+        """Signed contracts renewing in the 12 months after the reviewed year: two queries."""
+        first, last = year_days(self.year + 1)
+        rows = (
+            Contract.objects.filter(
+                Q(customer_id__in=self.customer_ids)
+                | Q(commitments__indicator__service_id__in=self.service_ids),
+                status=ContractStatus.SIGNED,
+                renewal_date__range=(first, last),
+            )
+            .distinct()
+            .values_list(
+                "pk",
+                "number",
+                "customer__name",
+                "renewal_date",
+                "monthly_fee",
+                "currency",
+                "customer_id",
+            )
+        )
+        renewals = {row[0]: (packets.Renewal(*row[:6]), row[6]) for row in rows}
+        self.renewals_of_customer: dict[int, list[packets.Renewal]] = defaultdict(list)
+        for renewal, customer_id in renewals.values():
+            self.renewals_of_customer[customer_id].append(renewal)
+        self.renewals_of_service: dict[int, list[packets.Renewal]] = defaultdict(list)
+        pairs = (
+            Commitment.objects.filter(contract_id__in=list(renewals))
+            .values_list("contract_id", "indicator__service_id")
+            .order_by("contract_id")
+            .distinct()
+        )
+        for contract_id, service_id in pairs:
+            self.renewals_of_service[service_id].append(renewals[contract_id][0])
+
+    def _load_history(self) -> None:
+        """Every record of the four history tables up to the year's end, grouped by service:
+        one query per table."""
+        year, indicators = self.year, self.indicators
+        self.slo_history: dict[int, list] = defaultdict(list)
+        self.line_history: dict[int, list] = defaultdict(list)
+        self.waiver_history: dict[int, list] = defaultdict(list)
+        self.policy_history: dict[int | None, list] = defaultdict(list)
+        if not self.service_ids:
+            return
+        for record in _history(SLO, year, indicator_id__in=list(indicators)):
+            self.slo_history[indicators[record.indicator_id][0]].append(record)
+        commitment_ids = set()
+        for record in _history(Commitment, year, indicator_id__in=list(indicators)):
+            self.line_history[indicators[record.indicator_id][0]].append(record)
+            commitment_ids.add(record.id)
+        for record in _history(Waiver, year, commitment_id__in=commitment_ids):
+            self.waiver_history[record.commitment_id].append(record)
+        policies = _history(
+            BufferPolicy, year, Q(service_id__in=self.service_ids) | Q(service_id=None)
+        )
+        for record in policies:
+            self.policy_history[record.service_id].append(record)
+
+    # --- one packet's inputs -------------------------------------------------------------------
+
+    def _changes(self, service: Service) -> list[packets.Change]:
+        year, indicators = self.year, self.indicators
+
+        def name(record):
+            return indicators[record.indicator_id][1]
+
+        lines = self.line_history[service.pk]
+        commitment_ids = {record.id for record in lines}
+        waivers = _in_history_order(self.waiver_history[pk] for pk in commitment_ids)
+        policies = _in_history_order([self.policy_history[service.pk], self.policy_history[None]])
+        return [
+            *_changes(
+                "slo", self.slo_history[service.pk], lambda r: f"SLO {r.name or name(r)}", year
+            ),
+            *_changes("commitment", lines, lambda r: f"SLA line #{r.id} ({name(r)})", year),
+            *_changes(
+                "waiver",
+                waivers,
+                lambda r: f"Waiver #{r.id} on SLA line #{r.commitment_id}",
+                year,
+            ),
+            *_changes(
+                "bufferpolicy",
+                policies,
+                lambda r: f"Buffer policy ({service.name if r.service_id else 'global'})",
+                year,
+            ),
+        ]
+
+    def service_inputs(self, service_id: int) -> dict:
+        service = self.services.get(service_id)
+        if service is None:
+            raise Service.DoesNotExist(f"No service {service_id}.")
+        slo_figures = [
+            packets.SloFigures(
+                id=slo.pk,
+                name=slo.name,
+                indicator_id=slo.indicator_id,
+                indicator=slo.indicator.name,
+                kind=slo.indicator.kind,
+                target=slo.target,
+                window=slo.window,
+                status=slo.status,
+                budgeting_method=slo.budgeting_method,
+                months=self.counts[_slo_key(slo)],
+            )
+            for slo in self.slos[service_id]
+        ]
+        return inputs.service_inputs(
+            year=self.year,
+            service={
+                "id": service.pk,
+                "slug": service.slug,
+                "name": service.name,
+                "team": service.team.name,
+            },
+            slos=slo_figures,
+            lines=self.lines_of_service[service_id],
+            changes=self._changes(service),
+            renewals=self.renewals_of_service[service_id],
+        )
+
+    def customer_inputs(self, customer_id: int) -> dict:
+        if customer_id not in self.customers:
+            raise Customer.DoesNotExist(f"No customer {customer_id}.")
+        contract_rows = []
+        for contract in self.contracts[customer_id]:
+            first, last = in_force_days(contract)
+            contract_rows.append(
+                {
+                    "id": contract.pk,
+                    "number": contract.number,
+                    "revision": contract.revision,
+                    "status": contract.status,
+                    "monthly_fee": packets.money(contract.monthly_fee),
+                    "currency": contract.currency,
+                    "in_force_from": first.isoformat(),
+                    "in_force_until": last.isoformat() if last else None,
+                    "renewal_date": contract.renewal_date.isoformat()
+                    if contract.renewal_date
+                    else None,
+                }
+            )
+        return inputs.customer_inputs(
+            year=self.year,
+            customer={"id": customer_id, "name": self.customers[customer_id]},
+            contracts=contract_rows,
+            lines=self.lines_of_customer[customer_id],
+            renewals=self.renewals_of_customer[customer_id],
+        )
+
+    def inputs(self, scope: str, scope_id: int) -> dict:
+        if scope == "service":
+            return self.service_inputs(scope_id)
+        return self.customer_inputs(scope_id)
+
+
+def cycle_inputs(year: int, scopes: dict[int, tuple[str, int]]) -> dict[int, dict]:
+    """Every pending packet's inputs (``scopes``: packet id → (scope, scope id)) at once."""
+    figures = CycleFigures(
+        year,
+        service_ids={pk for scope, pk in scopes.values() if scope == "service"},
+        customer_ids={pk for scope, pk in scopes.values() if scope == "customer"},
+    )
+    return {packet_id: figures.inputs(*scope) for packet_id, scope in scopes.items()}
+
+
+# --- one packet -------------------------------------------------------------------------------
+
+
+# The inputs a packet task was handed (``prepare_cycle``), read by the two functions below.
+_GIVEN: ContextVar[dict | None] = ContextVar("review_packet_inputs", default=None)
+
+
+@contextmanager
+def given_inputs(payload: dict | None) -> Iterator[None]:
+    """Within the block, a packet whose inputs ``payload`` holds is built from them instead of
+    loading its figures."""
+    token = _GIVEN.set(payload)
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+def _packet_inputs(scope: str, scope_id: int, year: int) -> dict:
+    given = _GIVEN.get()
+    if inputs.matches(given, scope, scope_id, year):
+        return given
+    if scope == "service":
+        return CycleFigures(year, service_ids=[scope_id]).service_inputs(scope_id)
+    return CycleFigures(year, customer_ids=[scope_id]).customer_inputs(scope_id)
 
 
 def service_packet_data(service_id: int, year: int) -> dict:
-    service = Service.objects.select_related("team").get(pk=service_id)
-    indicator_names = dict(
-        Indicator.objects.filter(service=service).values_list("id", "name").order_by("id")
-    )
-    year_start = datetime(year, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
-    # Active SLOs, and retired ones that still changed (so were live) in or after the year.
-    touched = SLO.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=year_start)
-    slos = list(
-        SLO.objects.filter(indicator__service=service)
-        .filter(Q(status=SloStatus.ACTIVE) | Q(status=SloStatus.RETIRED) & Exists(touched))
-        .select_related("indicator")
-        .order_by("id")
-    )
-    lines = _lines(Commitment.objects.filter(indicator__service=service), year)
-    alignments = _alignments(lines)
-    backing = [result.slo for result, _ in alignments.values() if result.slo is not None]
-    counts = monthly_counts(
-        year, {_slo_key(s) for s in [*slos, *backing]} | {_line_key(line) for line in lines}
-    )
-    slo_figures = [
-        packets.SloFigures(
-            id=slo.pk,
-            name=slo.name,
-            indicator_id=slo.indicator_id,
-            indicator=slo.indicator.name,
-            kind=slo.indicator.kind,
-            target=slo.target,
-            window=slo.window,
-            status=slo.status,
-            budgeting_method=slo.budgeting_method,
-            months=counts[_slo_key(slo)],
-        )
-        for slo in slos
-    ]
-    return packets.service_packet(
-        year=year,
-        service={
-            "id": service.pk,
-            "slug": service.slug,
-            "name": service.name,
-            "team": service.team.name,
-        },
-        slos=slo_figures,
-        lines=_line_figures(lines, alignments, counts),
-        changes=service_changes(service, indicator_names, year),
-        renewals=_renewals(Contract.objects.filter(commitments__indicator__service=service), year),
-    )
+    return inputs.build(_packet_inputs("service", service_id, year))
 
 
 def customer_packet_data(customer_id: int, year: int) -> dict:
-    customer = Customer.objects.get(pk=customer_id)
-    contracts = [
-        contract
-        for contract in Contract.objects.filter(_overlapping_year(year), customer=customer)
-        .select_related("next_revision")
-        .order_by("number", "revision")
-        if _binds_in(contract, year)
-    ]
-    lines = _lines(Commitment.objects.filter(contract__in=[c.pk for c in contracts]), year)
-    alignments = _alignments(lines)
-    backing = [result.slo for result, _ in alignments.values() if result.slo is not None]
-    counts = monthly_counts(year, {_slo_key(s) for s in backing} | {_line_key(x) for x in lines})
-    contract_rows = []
-    for contract in contracts:
-        first, last = in_force_days(contract)
-        contract_rows.append(
-            {
-                "id": contract.pk,
-                "number": contract.number,
-                "revision": contract.revision,
-                "status": contract.status,
-                "monthly_fee": packets.money(contract.monthly_fee),
-                "currency": contract.currency,
-                "in_force_from": first.isoformat(),
-                "in_force_until": last.isoformat() if last else None,
-                "renewal_date": contract.renewal_date.isoformat()
-                if contract.renewal_date
-                else None,
-            }
-        )
-    return packets.customer_packet(
-        year=year,
-        customer={"id": customer.pk, "name": customer.name},
-        contracts=contract_rows,
-        lines=_line_figures(lines, alignments, counts),
-        renewals=_renewals(Contract.objects.filter(customer=customer), year),
-    )
-
-
-# --- the cycle's counts -----------------------------------------------------------------------
-
-
-def cycle_counts(year: int, scopes: dict[int, tuple[str, int]]) -> dict[int, dict]:
-    """The monthly counts every packet of a cycle reads, in one GROUP BY per (timezone, slice
-    target) for all indicators; per packet id (``scopes``: packet id → (scope, scope id)) the
-    JSON-safe payload ``counts_snapshot`` takes. A superset is harmless: a packet uses the keys
-    it needs and queries any it does not find."""
-    service_of = dict(Indicator.objects.values_list("id", "service_id"))
-    keys: dict[int, set[CountsKey]] = defaultdict(set)
-    slos = SLO.objects.exclude(status=SloStatus.DRAFT).only(
-        "indicator_id", "timezone", "budgeting_method", "timeslice_target"
-    )
-    for slo in slos:
-        keys[slo.indicator_id].add(_slo_key(slo))
-    by_scope: dict[tuple[str, int], set[int]] = defaultdict(set)
-    lines = Commitment.objects.filter(
-        contract__in=Contract.objects.filter(_overlapping_year(year))
-    ).values_list("indicator_id", "contract__timezone", "contract__customer_id")
-    for indicator_id, tz, customer_id in lines:
-        keys[indicator_id].add((indicator_id, tz or "UTC", None))
-        by_scope[("customer", customer_id)].add(indicator_id)
-    for indicator_id, service_id in service_of.items():
-        by_scope[("service", service_id)].add(indicator_id)
-    wanted = {key for ids in by_scope.values() for i in ids for key in keys[i]}
-    with counts_snapshot(None):
-        counts = monthly_counts(year, wanted)
-    payloads = {}
-    for packet_id, scope in scopes.items():
-        packet_keys = sorted(
-            {key for i in by_scope.get(scope, ()) for key in keys[i]},
-            key=lambda k: (k[0], k[1], str(k[2])),
-        )
-        payloads[packet_id] = {
-            "year": year,
-            "counts": [
-                [
-                    ind,
-                    tz,
-                    str(s) if s is not None else None,
-                    [[c.start.isoformat(), c.good, c.total] for c in counts[(ind, tz, s)]],
-                ]
-                for ind, tz, s in packet_keys
-            ],
-        }
-    return payloads
+    return inputs.build(_packet_inputs("customer", customer_id, year))

@@ -14,7 +14,8 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, JSONField, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.catalog.models import Service
@@ -181,14 +182,26 @@ def _claim(packet_id: int, task_id: str) -> bool:
 
 
 def packet_content(packet: ReviewPacket) -> dict:
-    year = packet.cycle.year
-    if packet.scope == PacketScope.SERVICE:
-        return selectors.service_packet_data(packet.scope_id, year)
-    return selectors.customer_packet_data(packet.scope_id, year)
+    return _content(packet.scope, packet.scope_id, packet.cycle.year)
 
 
-def packet_generate(*, packet_id: int, task_id: str) -> str:
+def _content(scope: str, scope_id: int, year: int) -> dict:
+    if scope == PacketScope.SERVICE:
+        return selectors.service_packet_data(scope_id, year)
+    return selectors.customer_packet_data(scope_id, year)
+
+
+def _stored_json(canonical: str):
+    """The packet's canonical JSON, which its hash is taken of, as the stored value: the
+    content is serialised once."""
+    return Cast(Value(canonical, output_field=TextField()), JSONField())
+
+
+def packet_generate(*, packet_id: int, task_id: str, inputs: dict | None = None) -> str:
     """Build and store one packet: "ready", "failed" (reason recorded) or "skipped".
+
+    ``inputs``: the packet's figures as ``prepare_cycle`` loaded them for it (selectors
+    .cycle_inputs); without them the packet loads its own.
 
     Database outages propagate (the task retries them); any other error marks this packet failed
     and returns, so that one bad packet never stops the others or the cycle's completion.
@@ -196,13 +209,23 @@ def packet_generate(*, packet_id: int, task_id: str) -> str:
     if not _claim(packet_id, task_id):
         logger.info("Review packet %s: already taken or done, skipping.", packet_id)
         return "skipped"
-    packet = ReviewPacket.objects.select_related("cycle").get(pk=packet_id)
+    if inputs:
+        # prepare_cycle made them from this packet's own row, which never changes scope.
+        scope, scope_id, year = inputs["scope"], inputs["scope_id"], inputs["year"]
+    else:
+        scope, scope_id, year = (
+            ReviewPacket.objects.filter(pk=packet_id)
+            .values_list("scope", "scope_id", "cycle__year")
+            .get()
+        )
     try:
         # Lets the worker tests catch a packet mid-generation; zero everywhere else.
         delay = getattr(settings, "REVIEW_PACKET_TEST_DELAY", 0)
         if delay:
             time.sleep(delay)
-        data = packet_content(packet)
+        with selectors.given_inputs(inputs):
+            data = _content(scope, scope_id, year)
+        canonical = packets.canonical_json(data)
     except RETRYABLE_ERRORS:
         raise
     except Exception as error:
@@ -213,8 +236,8 @@ def packet_generate(*, packet_id: int, task_id: str) -> str:
         id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
     ).update(
         status=PacketStatus.READY,
-        data=data,
-        content_hash=packets.content_hash(data),
+        data=_stored_json(canonical),
+        content_hash=packets.text_hash(canonical),
         generated_at=timezone.now(),
         error="",
     )

@@ -1,8 +1,10 @@
 """Celery tasks of the annual review: thin, given ids, idempotent.
 
-A cycle is ``prepare_cycle`` (the monthly counts of every packet in one GROUP BY per timezone,
-instead of one per packet), then a chord: one ``generate_packet`` per packet, carrying its counts,
-then ``finish_cycle``. Packet tasks never
+A cycle is ``prepare_cycle`` (the figures of every packet loaded at once: one GROUP BY over the
+samples per timezone and a fixed number of queries for the rows and histories, instead of each
+per packet), then a chord: one ``generate_packet`` per packet, carrying its own inputs
+(``inputs.py``), then ``finish_cycle``. A packet task then only claims, builds and writes its
+packet. Packet tasks never
 raise for a bad packet (the failure is recorded on it), so the chord's body always runs; database
 outages are retried with exponential backoff. ``finish_cycle`` waits (by retrying) until every
 packet is ready or failed, because a redelivered message can complete the chord's count early.
@@ -10,6 +12,7 @@ packet is ready or failed, because a redelivered message can complete the chord'
 
 from __future__ import annotations
 
+import json
 import logging
 
 from celery import chain, chord, group, shared_task
@@ -46,12 +49,14 @@ def _backoff(retries: int) -> int:
     soft_time_limit=PACKET_SOFT_TIME_LIMIT,
     time_limit=PACKET_TIME_LIMIT,
 )
-def generate_packet(self, packet_id: int, counts: dict | None = None) -> str:
-    """``counts``: the packet's share of ``selectors.cycle_counts`` (None: it queries them)."""
+def generate_packet(self, packet_id: int, inputs: str | dict | None = None) -> str:
+    """``inputs``: the packet's share of ``selectors.cycle_inputs``, as JSON text (None: it
+    loads them)."""
     task_id = self.request.id or f"local-{packet_id}"
+    if isinstance(inputs, str):
+        inputs = json.loads(inputs)
     try:
-        with selectors.counts_snapshot(counts):
-            return services.packet_generate(packet_id=packet_id, task_id=task_id)
+        return services.packet_generate(packet_id=packet_id, task_id=task_id, inputs=inputs)
     except services.RETRYABLE_ERRORS as error:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
@@ -97,7 +102,7 @@ def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def prepare_cycle(self, cycle_id: int) -> int:
-    """Compute the counts of every pending packet at once, then fan the packets out as a chord
+    """Load the inputs of every pending packet at once, then fan the packets out as a chord
     whose body finishes the cycle. Run twice (a redelivery), the second chord's packet tasks
     find their packets taken and skip."""
     scopes = _pending(cycle_id)
@@ -106,20 +111,26 @@ def prepare_cycle(self, cycle_id: int) -> int:
         return 0
     year = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list("cycle__year", flat=True)[0]
     try:
-        counts = selectors.cycle_counts(year, scopes)
+        given = selectors.cycle_inputs(year, scopes)
     except services.RETRYABLE_ERRORS as error:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
-        counts = {}
+        given = {}
     except Exception:
-        # Not worth losing the cycle over: each packet then queries its own counts.
-        logger.exception(
-            "Counts of review cycle %s failed; packets will query their own.", cycle_id
-        )
-        counts = {}
-    packets = group(generate_packet.si(pk, counts=counts.get(pk)) for pk in scopes)
+        # Not worth losing the cycle over: each packet then loads its own figures (and one bad
+        # packet fails alone, recorded on it).
+        logger.exception("Inputs of review cycle %s failed; packets will load their own.", cycle_id)
+        given = {}
+    # As text: the broker's serialiser then copies one string instead of walking every figure.
+    packets = group(
+        generate_packet.si(pk, inputs=_text(given[pk]) if pk in given else None) for pk in scopes
+    )
     chord(packets)(finish_cycle.si(cycle_id))
     return len(scopes)
+
+
+def _text(inputs: dict) -> str:
+    return json.dumps(inputs, separators=(",", ":"))
 
 
 def generate_cycle(cycle_id: int):
