@@ -3,7 +3,7 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from apps.core.api import HistoryMixin, ModelPermissions
+from apps.core.api import HistoryMixin, ModelPermissions, TeamOwnedWrites
 
 from .models import Customer, Indicator, Service, Team
 from .serializers import (
@@ -33,7 +33,8 @@ class TeamViewSet(CatalogViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("team", int)]))
-class ServiceViewSet(CatalogViewSet):
+class ServiceViewSet(TeamOwnedWrites, CatalogViewSet):
+    team_path = "team"
     queryset = Service.objects.select_related("buffer_policy")
     serializer_class = ServiceSerializer
 
@@ -49,7 +50,8 @@ class CustomerViewSet(CatalogViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("service", int)]))
-class IndicatorViewSet(CatalogViewSet):
+class IndicatorViewSet(TeamOwnedWrites, CatalogViewSet):
+    team_path = "service__team"
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
 

@@ -17,6 +17,7 @@ from django.db.models import Model, QuerySet
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from apps.catalog.policies import sees_every_team
 from apps.core.errors import DomainError
 
 admin.site.site_header = "Covenant administration"
@@ -34,11 +35,6 @@ def refusal_message(error: Exception) -> str:
     if isinstance(error, DomainError):
         return error.message
     return str(error) or "You may not do this."
-
-
-def sees_every_team(user) -> bool:
-    """Superusers and holders of the global approval permission act for every team."""
-    return user.is_superuser or user.has_perm("contracts.approve_any_commitment")
 
 
 class GovernedAdmin(SimpleHistoryAdmin):

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.core.admin import sees_every_team
+from apps.catalog.policies import sees_every_team
 
 from .gate import release_gate_exception_record
 from .models import ReleaseGateException

@@ -23,6 +23,7 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When, Window
 from django.utils import timezone
 
 from apps.catalog.models import Service
+from apps.catalog.policies import owns_team
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO
@@ -161,11 +162,7 @@ def release_gate_exception_record(
     """
     if not user.has_perm("measurements.add_releasegateexception"):
         raise PermissionDenied("You may not open the release gate by exception.")
-    if not (
-        user.is_superuser
-        or user.has_perm("contracts.approve_any_commitment")
-        or service.team.members.filter(pk=user.pk).exists()
-    ):
+    if not owns_team(user, service.team_id):
         raise PermissionDenied(
             "Only members of the team that owns the service may open its release gate."
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.response import Response
 
-from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
+from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions, TeamOwnedWrites
 from apps.core.history import history_entries
 
 from .choices import SloStatus
@@ -21,6 +22,7 @@ from .serializers import (
 
 
 class SLOViewSet(
+    TeamOwnedWrites,
     HistoryMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -33,6 +35,7 @@ class SLOViewSet(
     queryset = SLO.objects.all()
     serializer_class = SLOSerializer
     permission_classes = [ModelPermissions]
+    team_path = "indicator__service__team"
 
     @extend_schema(
         parameters=[
@@ -64,6 +67,12 @@ class BufferPolicyView(generics.RetrieveUpdateAPIView):
         policy = global_policy()
         self.check_object_permissions(self.request, policy)
         return policy
+
+    def perform_update(self, serializer):
+        # It moves every team's alignment at once: administrators only, as in the admin.
+        if not self.request.user.is_superuser:
+            raise PermissionDenied("Only an administrator changes the global buffer policy.")
+        super().perform_update(serializer)
 
 
 class BufferPolicyHistoryView(generics.GenericAPIView):

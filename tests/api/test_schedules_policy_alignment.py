@@ -6,6 +6,7 @@ import pytest
 
 from apps.contracts.models import CreditSchedule, CreditTier
 from apps.slos.models import BufferPolicy
+from tests.factories import UserFactory
 
 from .conftest import client_for
 
@@ -114,7 +115,9 @@ def test_engineering_cannot_edit_credit_schedules(bob, schedule):
     assert schedule.cap_percent is None
 
 
-def test_buffer_policy_get_and_put_by_engineering(alice, bob, carol, aligned_line):
+def test_buffer_policy_is_read_by_all_and_changed_by_an_administrator(
+    alice, bob, carol, aligned_line
+):
     assert client_for(alice).get("/api/v1/buffer-policy/").json() == {
         "min_budget_ratio": "2.00",
         "min_margin": "0.0000",
@@ -126,7 +129,15 @@ def test_buffer_policy_get_and_put_by_engineering(alice, bob, carol, aligned_lin
         == 403
     )
 
-    response = client_for(bob).put(
+    # Engineering changes service overrides in the admin; the global policy moves every team.
+    refused = client_for(bob).put(
+        "/api/v1/buffer-policy/", {"min_budget_ratio": "3", "min_margin": "0.05"}
+    )
+    assert refused.status_code == 403
+    assert BufferPolicy.objects.get(service__isnull=True).min_budget_ratio == Decimal("2")
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    response = client_for(root).put(
         "/api/v1/buffer-policy/", {"min_budget_ratio": "3", "min_margin": "0.05"}
     )
 
@@ -138,7 +149,7 @@ def test_buffer_policy_get_and_put_by_engineering(alice, bob, carol, aligned_lin
     assert line["verdict"] == "THIN"
     assert Decimal(line["safe_maximum"]) == Decimal("99.7")
     history = client_for(bob).get("/api/v1/buffer-policy/history/").json()
-    assert history[0]["user"] == "bob"
+    assert history[0]["user"] == "root"
     assert history[0]["changes"]["min_budget_ratio"] == ["2.00", "3.00"]
 
 
