@@ -8,11 +8,13 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from apps.contracts.choices import OPEN_STATES, ContractStatus
 from apps.contracts.models import Commitment
+from apps.contracts.policies import visible_contracts
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod
 from apps.slos.models import SLO
@@ -202,6 +204,8 @@ def slo_detail(request, pk: int):
     Seven queries whatever the history: the SLO, one GROUP BY for the months, one conditional
     aggregation for the status, the SLA lines, and AT_RISK (two).
     """
+    if not request.user.has_perm("slos.view_slo"):
+        raise PermissionDenied("You may not read SLOs.")
     slo = get_object_or_404(SLO.objects.select_related("indicator__service__team"), pk=pk)
     now = timezone.now()
     zone = zoneinfo.ZoneInfo(slo.timezone or "UTC")
@@ -217,7 +221,12 @@ def slo_detail(request, pk: int):
         ]
     status = slo_status(slo, now)
     lines = list(
-        Commitment.objects.filter(indicator_id=slo.indicator_id, contract__status__in=BACKED_STATES)
+        # Only the SLA lines of contracts this user may see.
+        Commitment.objects.filter(
+            indicator_id=slo.indicator_id,
+            contract__status__in=BACKED_STATES,
+            contract__in=visible_contracts(request.user),
+        )
         .select_related("contract__customer")
         .order_by("-target", "contract__number")
     )

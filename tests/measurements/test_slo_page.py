@@ -151,3 +151,17 @@ def test_slo_page_needs_a_login_and_an_existing_slo(client, bob, slo):
     assert client.get(f"/slos/{slo.pk}/").status_code == 302
     client.force_login(bob)
     assert client.get("/slos/999999/").status_code == 404
+
+
+def test_slo_page_shows_only_the_contracts_the_reader_may_see(client, slo, signed_slas):
+    from tests.factories import UserFactory
+
+    zoe = UserFactory(username="zoe", roles=["Sales"])  # sales, owns none of these contracts
+    client.force_login(zoe)
+    text = client.get(f"/slos/{slo.pk}/").content.decode()
+    assert "ACME-001" not in text and "BETA-001" not in text
+
+
+def test_slo_page_is_refused_without_a_role(client, mallory, slo):
+    client.force_login(mallory)
+    assert client.get(f"/slos/{slo.pk}/").status_code == 403
