@@ -41,20 +41,27 @@ def _unday(value) -> date | None:
 
 class _CountsTable:
     """Each list of monthly counts once; figures refer to it by index. The loader hands every
-    figure of the same (indicator, timezone, slice target) the same list, so identity is enough."""
+    figure of the same (indicator, timezone, slice target) the same list, so identity is enough.
+    The lists may still be empty here (see ``seal``)."""
 
     def __init__(self):
-        self.rows: list[list] = []
+        self.rows: list[list[packets.Counts]] = []
         self.index: dict[int, int] = {}
-        self._kept: list = []  # the lists referred to, so that their ids stay theirs
 
     def ref(self, months: list[packets.Counts]) -> int:
         found = self.index.get(id(months))
         if found is None:
             found = self.index[id(months)] = len(self.rows)
-            self._kept.append(months)
-            self.rows.append([[c.start.isoformat(), c.good, c.total] for c in months])
+            self.rows.append(months)
         return found
+
+
+def seal(inputs: dict) -> dict:
+    """The inputs with their monthly counts written out: once the loader has filled them."""
+    inputs["counts"] = [
+        [[c.start.isoformat(), c.good, c.total] for c in months] for months in inputs["counts"]
+    ]
+    return inputs
 
 
 def _uncounts(rows: list[list]) -> list[list[packets.Counts]]:
