@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.core.errors import TransitionNotAllowed
 
-from . import exports, selectors, services
+from . import access, exports, selectors, services
 from .choices import SignOffRole
 from .models import ReviewCycle, ReviewPacket, ReviewSignOff
 
@@ -116,7 +116,10 @@ class ReviewPacketViewSet(
     serializer_class = ReviewPacketSerializer
 
     def get_queryset(self):
-        queryset = selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle"))
+        queryset = access.readable_packets(
+            self.request.user,
+            selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle")),
+        )
         cycle = self.request.query_params.get("cycle")
         if cycle is not None:
             queryset = queryset.filter(cycle_id=cycle) if cycle.isdigit() else queryset.none()

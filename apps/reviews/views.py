@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,14 +10,9 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import DomainError
 
-from . import exports, selectors, services
+from . import access, exports, selectors, services
 from .choices import SignOffRole
 from .models import ReviewPacket
-
-
-def _require_view(user) -> None:
-    if not user.has_perm("reviews.view_reviewpacket"):
-        raise PermissionDenied("You may not read review packets.")
 
 
 def _errors(error) -> str:
@@ -28,9 +23,9 @@ def _errors(error) -> str:
 
 @login_required
 def cycle_list(request):
-    _require_view(request.user)
+    access.require_view(request.user)
     current = (
-        selectors.current_packets()
+        access.readable_packets(request.user, selectors.current_packets())
         .annotate(signoff_count=Count("signoffs"))
         .order_by("scope", "scope_label")
     )
@@ -61,9 +56,9 @@ def cycle_open(request):
 
 
 def _packet(request, pk: int) -> ReviewPacket:
-    _require_view(request.user)
+    access.require_view(request.user)
     queryset = selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle"))
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(access.readable_packets(request.user, queryset), pk=pk)
 
 
 @login_required

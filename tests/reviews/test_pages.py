@@ -58,8 +58,8 @@ def test_leadership_opens_a_cycle_from_the_page(web, dave, reviewed):
     assert ReviewCycle.objects.filter(year=YEAR).exists()
 
 
-def test_pdf_and_csv_downloads_from_the_page(web, alice, service_packet):
-    client = web(alice)
+def test_pdf_and_csv_downloads_from_the_page(web, carol, service_packet):
+    client = web(carol)
     pdf = client.get(f"/reviews/packets/{service_packet.pk}/pdf/")
     assert pdf.content.startswith(b"%PDF")
     assert "review-2025-service" in pdf["Content-Disposition"]
