@@ -286,7 +286,9 @@ class Commitment(VersionedModel):
         from .services import signoffs_void_for_commitment
 
         signoffs_void_for_commitment(
-            commitment=self, reason=f"Commitment edited ({', '.join(changed)})."
+            commitment=self,
+            reason=f"Commitment edited ({', '.join(changed)}).",
+            user=getattr(self, "_history_user", None),
         )
 
 

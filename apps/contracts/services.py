@@ -52,7 +52,8 @@ def _save(instance: Model, *, user, reason: str, validate: bool = True) -> None:
     """Validate (as forms, admin and API all need) and save, recording user and reason."""
     if validate:
         instance.full_clean()
-    instance._history_user = user
+    if user is not None:  # else the request's user, recorded by HistoryRequestMiddleware
+        instance._history_user = user
     instance._change_reason = reason
     instance.save()
 
@@ -107,6 +108,11 @@ def contract_submit(*, contract: Contract, user) -> Contract:
         _require_state(locked, ACTION_STATES["submit"], "submit")
         if not locked.commitments.exists():
             raise TransitionNotAllowed("A contract needs at least one commitment to be reviewed.")
+        # A rejection is answered by resubmitting: the line goes back to engineering's queue.
+        for rejection in SignOff.objects.filter(
+            commitment__contract=locked, voided_at__isnull=True, decision=Decision.REJECT
+        ):
+            _void(rejection, user=user, reason="Resubmitted after the rejection.")
         locked.status = ContractStatus.IN_REVIEW
         locked.submitted_at = timezone.now()
         locked.submitted_by = user
@@ -359,29 +365,39 @@ def _void(signoff: SignOff, *, user=None, reason: str) -> None:
     _save(signoff, user=user, reason=reason, validate=False)
 
 
-def _void_all(signoffs, *, reason: str) -> None:
+def _void_all(signoffs, *, reason: str, user=None) -> None:
     """Void sign-offs; an approved contract that loses one goes back to review."""
-    reopened = set()
-    for signoff in signoffs.select_related("commitment__contract"):
-        _void(signoff, reason=reason)
-        contract = signoff.commitment.contract
-        if contract.status == ContractStatus.APPROVED and contract.pk not in reopened:
-            contract.status = ContractStatus.IN_REVIEW
-            _save(contract, user=None, reason=f"Back to review: {reason}", validate=False)
-            reopened.add(contract.pk)
+    with transaction.atomic():
+        reopened = set()
+        for signoff in signoffs.select_for_update().select_related("commitment"):
+            _void(signoff, user=user, reason=reason)
+            contract_id = signoff.commitment.contract_id
+            if contract_id in reopened:
+                continue
+            reopened.add(contract_id)
+            # Locked and read afresh: a signature committed meanwhile must not be overwritten.
+            contract = _locked_contract(contract_id)
+            if contract.status == ContractStatus.APPROVED:
+                contract.status = ContractStatus.IN_REVIEW
+                _save(contract, user=user, reason=f"Back to review: {reason}", validate=False)
 
 
-def signoffs_void_for_commitment(*, commitment: Commitment, reason: str) -> None:
-    _void_all(SignOff.objects.filter(commitment=commitment, voided_at__isnull=True), reason=reason)
+def signoffs_void_for_commitment(*, commitment: Commitment, reason: str, user=None) -> None:
+    _void_all(
+        SignOff.objects.filter(commitment=commitment, voided_at__isnull=True),
+        reason=reason,
+        user=user,
+    )
 
 
-def signoffs_void_for_slo(*, slo: SLO, reason: str) -> None:
+def signoffs_void_for_slo(*, slo: SLO, reason: str, user=None) -> None:
     """A changed SLO voids the unsigned decisions that judged it (signed ones drift instead)."""
     _void_all(
         SignOff.objects.filter(
             slo=slo, voided_at__isnull=True, commitment__contract__status__in=OPEN_STATES
         ),
         reason=reason,
+        user=user,
     )
 
 

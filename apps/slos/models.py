@@ -100,7 +100,11 @@ class SLO(VersionedModel):
     def on_new_version(self, changed):
         from apps.contracts.services import signoffs_void_for_slo
 
-        signoffs_void_for_slo(slo=self, reason=f"SLO changed ({', '.join(changed)}).")
+        signoffs_void_for_slo(
+            slo=self,
+            reason=f"SLO changed ({', '.join(changed)}).",
+            user=getattr(self, "_history_user", None),
+        )
 
 
 def threshold_order(kind: str) -> alignment.ThresholdOrder:

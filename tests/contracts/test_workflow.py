@@ -132,3 +132,42 @@ def test_bad_input_names_the_field_and_writes_nothing(alice, contract, availabil
     assert "monthly_fee" in error.value.message_dict
     assert not Commitment.objects.exists()
     assert Contract.objects.get(pk=contract.pk).monthly_fee == Decimal("10000.00")
+
+
+def test_an_slo_change_voids_with_the_acting_user_and_reopens_review(
+    alice, bob, carol, contract, availability, slo
+):
+    line = _line(contract, availability, "99.8", alice)
+    services.contract_submit(contract=contract, user=alice)
+    signoff = services.commitment_signoff(commitment=line, user=bob, decision="approve")
+    services.contract_legal_approve(contract=contract, user=carol)
+    assert Contract.objects.get(pk=contract.pk).status == ContractStatus.APPROVED
+
+    slo.target = Decimal("99.5")
+    slo._history_user = bob
+    slo.save()
+
+    signoff.refresh_from_db()
+    assert signoff.voided_at is not None
+    assert signoff.history.first().history_user == bob
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.IN_REVIEW
+    assert contract.history.first().history_user == bob
+    assert contract.history.first().history_change_reason.startswith("Back to review")
+
+
+def test_resubmitting_after_a_rejection_puts_the_line_back_in_the_queue(
+    alice, bob, contract, availability, slo
+):
+    from apps.contracts.policies import signoff_queue
+
+    line = _line(contract, availability, "99.8", alice)
+    services.contract_submit(contract=contract, user=alice)
+    services.commitment_signoff(commitment=line, user=bob, decision="reject", comment="Why?")
+    services.contract_update(contract=contract, user=alice, title="Explained in the notes")
+    services.contract_submit(contract=contract, user=alice)
+
+    assert list(signoff_queue(bob)) == [line]
+    rejection = SignOff.objects.get(commitment=line)
+    assert rejection.void_reason == "Resubmitted after the rejection."
+    services.commitment_signoff(commitment=line, user=bob, decision="approve")
