@@ -153,6 +153,14 @@ class NotificationChannelAdmin(TeamOwnedAdmin):
     team_path = "team"
     owned_choices = {"team": "members"}
 
+    def get_fields(self, request, obj=None):
+        # The signing secret is for the team that receives the notices: readers who may not
+        # change the channel (other teams, leadership) never see it, so none can forge one.
+        fields = super().get_fields(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            return [name for name in fields if name != "secret"]
+        return fields
+
     @admin.display(description="target", ordering="target")
     def target_display(self, channel):
         return Truncator(channel.target).chars(60)

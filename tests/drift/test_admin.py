@@ -166,3 +166,15 @@ def test_the_retry_action_sends_failed_deliveries_again(
     assert "1 deliveries queued again." in done.content.decode()
     failed.refresh_from_db()
     assert failed.status == DeliveryStatus.SENT
+
+
+def test_only_the_owning_team_sees_a_webhook_secret(bob, erin, dave, payments_team):
+    channel = NotificationChannel.objects.create(
+        team=payments_team, kind="webhook", target="https://hooks.example.com/x", secret="s3cr3t-x"
+    )
+    url = reverse("admin:drift_notificationchannel_change", args=[channel.pk])
+    assert "s3cr3t-x" in _client(bob).get(url).content.decode()
+    for reader in (erin, dave):
+        page = _client(reader).get(url)
+        assert page.status_code == 200
+        assert "s3cr3t-x" not in page.content.decode()
