@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Customer, Indicator
+from apps.core.roles import LEGAL
 from apps.core.validators import target_field, target_in_range
 from apps.core.versioning import VersionedModel
 from apps.slos.alignment import Verdict
@@ -238,6 +239,9 @@ class Contract(models.Model):
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             errors["timezone"] = f"Unknown timezone {self.timezone!r}."
+        # The legal reviewer sees the contract: only a member of Legal may be named.
+        if self.legal_reviewer_id and not self.legal_reviewer.groups.filter(name=LEGAL).exists():
+            errors["legal_reviewer"] = "Choose a member of Legal."
         if errors:
             raise ValidationError(errors)
         self.currency = self.currency.upper()

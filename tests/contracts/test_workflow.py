@@ -171,3 +171,14 @@ def test_resubmitting_after_a_rejection_puts_the_line_back_in_the_queue(
     rejection = SignOff.objects.get(commitment=line)
     assert rejection.void_reason == "Resubmitted after the rejection."
     services.commitment_signoff(commitment=line, user=bob, decision="approve")
+
+
+def test_only_a_member_of_legal_may_be_named_legal_reviewer(alice, carol, contract):
+    from tests.factories import UserFactory
+
+    zoe = UserFactory(username="zoe", roles=["Sales"])
+    with pytest.raises(ValidationError) as error:
+        services.contract_update(contract=contract, user=alice, legal_reviewer=zoe)
+    assert error.value.message_dict == {"legal_reviewer": ["Choose a member of Legal."]}
+    services.contract_update(contract=contract, user=alice, legal_reviewer=carol)
+    assert Contract.objects.get(pk=contract.pk).legal_reviewer == carol
