@@ -114,6 +114,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup otherwise closes the database connection around every task, and opening
+# one costs as much as a short task (a review packet). Connections are still recycled every this
+# many tasks, and one broken by an outage is closed after its task (config/celery_app.py).
+CELERY_DB_REUSE_MAX = 100
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = "UTC"
