@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
@@ -77,25 +77,31 @@ class SLO(VersionedModel):
             )
 
     def save(self, *args, **kwargs):
-        # What the SLO promised before this save: loosening or retiring it drifts signed lines.
-        before = None
-        if not self._state.adding and self.pk is not None:
-            before = (
-                SLO.objects.filter(pk=self.pk).values("target", "status", "indicator_id").first()
-            )
-        super().save(*args, **kwargs)
-        from apps.contracts.services import commitments_refresh_alignment
+        # One transaction, the row locked: the SLO, the verdict cache, drift flags and voided
+        # sign-offs change together, and two concurrent edits cannot share a version.
+        with transaction.atomic():
+            # What the SLO promised before this save: loosening or retiring it drifts lines.
+            before = None
+            if not self._state.adding and self.pk is not None:
+                before = (
+                    SLO.objects.select_for_update()
+                    .filter(pk=self.pk)
+                    .values("target", "status", "indicator_id")
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            from apps.contracts.services import commitments_refresh_alignment
 
-        commitments_refresh_alignment(service_id=self.indicator.service_id)
-        if before is not None:
-            from apps.drift.services import drift_on_slo_change
+            commitments_refresh_alignment(service_id=self.indicator.service_id)
+            if before is not None:
+                from apps.drift.services import drift_on_slo_change
 
-            drift_on_slo_change(
-                slo=self,
-                previous_target=before["target"],
-                previous_status=before["status"],
-                previous_indicator_id=before["indicator_id"],
-            )
+                drift_on_slo_change(
+                    slo=self,
+                    previous_target=before["target"],
+                    previous_status=before["status"],
+                    previous_indicator_id=before["indicator_id"],
+                )
 
     def on_new_version(self, changed):
         from apps.contracts.services import signoffs_void_for_slo
