@@ -1,8 +1,9 @@
 """Reads for annual reviews: the figures a packet is built from, current packets and progress.
 
-Loading a packet's figures takes a fixed number of queries whatever the number of lines: one
-GROUP BY over the samples per timezone in play (usually one), one query per history table, and a
-handful for the rows themselves.
+Packet figures are loaded by ``CycleFigures`` for many packets at once (a cycle's
+``prepare_cycle``) or for one (a regeneration), in a fixed number of queries whatever the number
+of packets or lines: one GROUP BY over the samples per timezone in play (usually one), one query
+per history table, and a dozen for the rows themselves.
 """
 
 from __future__ import annotations
