@@ -46,8 +46,9 @@ clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
 
 # Benchmarks on PostgreSQL (DATABASE_URL), each printing JSON with our time, the floor measured
-# in the same run and the ratio: ingestion, aggregation and backtest, then the portfolio
-# dashboard against the admin's contract list. BENCH_ARGS="--scale 0.01" for a quick run.
+# in the same run and the ratio: ingestion, aggregation and backtest; the portfolio dashboard
+# against the admin's contract list; a full review cycle by real workers.
+# BENCH_ARGS="--scale 0.01" for a quick run.
 bench: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench $(BENCH_ARGS)
