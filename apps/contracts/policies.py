@@ -6,6 +6,7 @@ Views, admin and API all ask these functions (directly or through services).
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from apps.catalog.policies import owns_team
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, has_role
 
 from .choices import ContractStatus
@@ -24,10 +25,6 @@ def visible_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
     if sees_all_contracts(user):
         return queryset
     return queryset.filter(Q(owner=user) | Q(legal_reviewer=user))
-
-
-def can_view_contract(user, contract: Contract) -> bool:
-    return visible_contracts(user, Contract.objects.filter(pk=contract.pk)).exists()
 
 
 def can_edit_contract(user, contract: Contract) -> bool:
@@ -86,11 +83,6 @@ def check_terminate(user, contract: Contract) -> None:
         raise PermissionDenied("Only legal may terminate a contract.")
 
 
-def can_signoff(user, commitment: Commitment) -> bool:
-    """Engineering of the owning team (or holders of the global permission), not the submitter."""
-    return signoff_refusal(user, commitment) is None
-
-
 def signoff_refusal(user, commitment: Commitment) -> str | None:
     """Why the user may not sign off this commitment, or None when they may."""
     contract = commitment.contract
@@ -100,8 +92,7 @@ def signoff_refusal(user, commitment: Commitment) -> str | None:
         return None
     if not user.has_perm("contracts.signoff_commitment"):
         return "Only engineering may sign off commitments."
-    team_id = commitment.indicator.service.team_id
-    if not user.teams.filter(pk=team_id).exists():
+    if not owns_team(user, commitment.indicator.service.team_id):
         return "Only members of the team that owns the service may sign off this commitment."
     return None
 
