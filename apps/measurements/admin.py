@@ -1,80 +1,147 @@
-"""Measurements in the admin: SLI samples (read, filter, delete) and their CSV upload.
+"""Measurements in the admin: SLI samples (list, filter, delete) and their CSV upload.
 
 Samples are written by the sources that check them (REST API, CSV upload here, Prometheus
 connector), never through a model form: a form would bypass the overlap and ownership checks of
-``samples_ingest``. So "Add" leads to the CSV upload and the change page is read-only.
+``samples_ingest``. So "Add" leads to the CSV upload and there is no change page.
+
+SLISample's primary key is (indicator, start), and Django 5.2's admin cannot register a model with
+a composite primary key. Its pages are therefore plain admin views, served under the indicator
+admin (which gains a "samples" column linking to them) and named as a model admin's would be
+(``admin:measurements_slisample_changelist``, ``…_add``, ``…_upload_csv``).
 """
 
 import uuid
+from datetime import datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
+from apps.catalog.admin import IndicatorAdmin
 from apps.catalog.models import Indicator
 
 from .csv_import import COLUMNS, MAX_BYTES, samples_csv_import
 from .models import SLISample
+from .services import samples_delete
 
 # Session key of the file between the preview and the confirmation.
 UPLOAD_SESSION_KEY = "measurements_csv_upload"
 PREVIEW_ROWS = 200
+SAMPLES_PER_PAGE = 100
 
 
-class IndicatorFilter(admin.SimpleListFilter):
-    """Filter by indicator, labelled with its service (one query, unlike a related filter)."""
-
-    title = "indicator"
-    parameter_name = "indicator"
-
-    def lookups(self, request, model_admin):
-        indicators = Indicator.objects.select_related("service").order_by("service__name", "name")
-        return [(str(i.pk), f"{i.service.name} · {i.name}") for i in indicators]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(indicator_id=self.value())
-        return queryset
+def listed(samples) -> list[tuple[str, SLISample, str]]:
+    """(form key, sample, good/total as a percentage) for the sample tables."""
+    return [(s.key, s, f"{s.good / s.total:.4%}" if s.total else "no events") for s in samples]
 
 
-@admin.register(SLISample)
-class SLISampleAdmin(admin.ModelAdmin):
-    list_display = ("indicator_label", "start", "end", "good", "total", "ratio")
-    list_select_related = ("indicator__service",)
-    list_filter = (IndicatorFilter,)
-    # The table holds millions of rows: no COUNT(*) of all of them on every page.
-    show_full_result_count = False
-    ordering = ("-start",)
-    raw_id_fields = ("indicator",)
-    list_per_page = 100
-    change_list_template = "admin/measurements/slisample/change_list.html"
+def parse_sample_keys(values) -> list[tuple[int, datetime]] | None:
+    """The (indicator, start) pairs of ``SLISample.key`` strings; None if any is malformed."""
+    keys = []
+    for value in values:
+        indicator, _, start = value.partition("/")
+        try:
+            moment = datetime.fromisoformat(start)
+            keys.append((int(indicator), moment))
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            return None
+    return keys
 
-    @admin.display(description="indicator", ordering="indicator__name")
-    def indicator_label(self, sample):
-        return f"{sample.indicator.service.name} · {sample.indicator.name}"
 
-    @admin.display(description="good / total")
-    def ratio(self, sample):
-        if not sample.total:
-            return "no events"
-        return f"{sample.good / sample.total:.4%}"
+class SampleAdminPages:
+    """The SLI sample pages of the admin site: list (filter, pages, delete) and CSV upload."""
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    template = "admin/measurements/slisample/change_list.html"
+    upload_template = "admin/measurements/slisample/upload_csv.html"
+
+    def __init__(self, admin_site):
+        self.admin_site = admin_site
+        self.opts = SLISample._meta
 
     def get_urls(self):
+        view = self.admin_site.admin_view
         return [
+            path("samples/", view(self.changelist_view), name="measurements_slisample_changelist"),
+            path("samples/add/", view(self.add_view), name="measurements_slisample_add"),
             path(
-                "upload-csv/",
-                self.admin_site.admin_view(self.upload_csv_view),
+                "samples/upload-csv/",
+                view(self.upload_csv_view),
                 name="measurements_slisample_upload_csv",
             ),
-            *super().get_urls(),
         ]
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def has_perm(self, request, action: str) -> bool:
+        return request.user.has_perm(f"measurements.{action}_slisample")
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_perm(request, "add")
+
+    def message_user(self, request, message, level=messages.INFO):
+        messages.add_message(request, level, message)
+
+    def each_context(self, request, title: str) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title}
+
+    def changelist_view(self, request):
+        """Newest samples first, 100 a page, filtered by indicator; delete after confirming."""
+        if not self.has_perm(request, "view"):
+            raise PermissionDenied("You may not view SLI samples.")
+        if request.method == "POST":
+            return self._delete(request)
+        context = self.each_context(request, "SLI samples")
+        indicator = request.GET.get("indicator", "")
+        page = request.GET.get("p", "1")
+        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        samples = SLISample.objects.select_related("indicator__service")
+        if indicator.isdigit():
+            # The primary key's index, read backwards: no sort, whatever the table's size.
+            samples = samples.filter(indicator_id=int(indicator)).order_by("-start")
+        else:
+            indicator = ""
+            samples = samples.order_by("-indicator_id", "-start")
+        offset = (page - 1) * SAMPLES_PER_PAGE
+        rows = list(samples[offset : offset + SAMPLES_PER_PAGE + 1])
+        context.update(
+            {
+                "samples": listed(rows[:SAMPLES_PER_PAGE]),
+                "indicators": Indicator.objects.select_related("service").order_by(
+                    "service__name", "name"
+                ),
+                "indicator": indicator,
+                "page": page,
+                "previous_page": page - 1 if page > 1 else None,
+                "next_page": page + 1 if len(rows) > SAMPLES_PER_PAGE else None,
+                "has_add_permission": self.has_add_permission(request),
+                "has_delete_permission": self.has_perm(request, "delete"),
+            }
+        )
+        return TemplateResponse(request, self.template, context)
+
+    def _delete(self, request):
+        """POST "delete" with the selected keys shows them; "confirm" deletes them."""
+        if not self.has_perm(request, "delete"):
+            raise PermissionDenied("You may not delete SLI samples.")
+        changelist = reverse("admin:measurements_slisample_changelist")
+        keys = parse_sample_keys(request.POST.getlist("selected"))
+        if not keys:
+            self.message_user(request, "Select the samples to delete.", messages.WARNING)
+            return HttpResponseRedirect(changelist)
+        if "confirm" not in request.POST:
+            samples = SLISample.objects.select_related("indicator__service").filter(pk__in=keys)
+            context = self.each_context(request, "Delete SLI samples?")
+            context["samples"] = listed(samples.order_by("indicator", "start"))
+            context["confirming"] = True
+            return TemplateResponse(request, self.template, context)
+        deleted = samples_delete(user=request.user, keys=keys)
+        self.message_user(request, f"Deleted {deleted} SLI sample(s).", messages.SUCCESS)
+        return HttpResponseRedirect(changelist)
+
+    def add_view(self, request):
         return HttpResponseRedirect(reverse("admin:measurements_slisample_upload_csv"))
 
     def upload_csv_view(self, request):
@@ -82,9 +149,7 @@ class SLISampleAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied("You may not upload SLI samples.")
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": "Upload SLI samples (CSV)",
+            **self.each_context(request, "Upload SLI samples (CSV)"),
             "columns": COLUMNS,
             "max_megabytes": MAX_BYTES // (1024 * 1024),
         }
@@ -108,7 +173,7 @@ class SLISampleAdmin(admin.ModelAdmin):
                         "text": data.decode("utf-8-sig"),
                     }
                     context["token"] = token
-        return TemplateResponse(request, "admin/measurements/slisample/upload_csv.html", context)
+        return TemplateResponse(request, self.upload_template, context)
 
     def _preview_context(self, parsed, name: str) -> dict:
         rows = [
@@ -135,16 +200,12 @@ class SLISampleAdmin(admin.ModelAdmin):
             context["form_error"] = (
                 "This upload has expired or was replaced: upload the file again."
             )
-            return TemplateResponse(
-                request, "admin/measurements/slisample/upload_csv.html", context
-            )
+            return TemplateResponse(request, self.upload_template, context)
         parsed = samples_csv_import(user=request.user, data=stored["text"].encode())
         if not parsed.ok:
             # Something changed since the preview (another upload, a deleted indicator).
             context.update(self._preview_context(parsed, stored["name"]))
-            return TemplateResponse(
-                request, "admin/measurements/slisample/upload_csv.html", context
-            )
+            return TemplateResponse(request, self.upload_template, context)
         del request.session[UPLOAD_SESSION_KEY]
         self.message_user(
             request,
@@ -154,5 +215,22 @@ class SLISampleAdmin(admin.ModelAdmin):
         )
         return HttpResponseRedirect(reverse("admin:measurements_slisample_changelist"))
 
+
+class IndicatorWithSamplesAdmin(IndicatorAdmin):
+    """The catalog's indicator admin, plus the sample pages and a link to each one's samples."""
+
+    list_display = [*IndicatorAdmin.list_display, "samples_link"]
+
+    def get_urls(self):
+        return [*SampleAdminPages(self.admin_site).get_urls(), *super().get_urls()]
+
+    @admin.display(description="samples")
+    def samples_link(self, indicator):
+        url = reverse("admin:measurements_slisample_changelist")
+        return format_html('<a href="{}?indicator={}">samples</a>', url, indicator.pk)
+
+
+admin.site.unregister(Indicator)
+admin.site.register(Indicator, IndicatorWithSamplesAdmin)
 
 from . import admin_gate  # noqa: E402, F401  (registers the release gate exception admin)

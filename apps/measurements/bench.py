@@ -5,10 +5,10 @@ rows (the floor) and their ratio, so the figures travel between machines. Postgr
 point is the production path (COPY, GROUP BY on timestamptz).
 
 1. ingest: ``samples_ingest`` (parsing and validating every row, locking, overlap check, COPY,
-   commit with its deferred foreign-key checks) from decoded JSON, against a binary COPY of the
-   already-typed tuples into a bare table without index or constraint, committed. A second
-   floor COPYs into a clone of the samples table (its three indexes, checks and deferred
-   foreign key): the part of our time the schema itself costs.
+   commit) from decoded JSON, against a binary COPY of the already-typed tuples into a bare table
+   without index or constraint, committed. A second floor COPYs into a clone of the samples
+   table (its primary key and checks): the part of our time the schema itself costs. Each is
+   the best of up to three runs, every run on fresh indicators.
 2. period_totals: month-by-month totals of 200 indicators over a year of hourly samples against
    one hand-written GROUP BY over the same rows.
 3. backtest: one indicator over a year of hourly samples, server side (the backtest API's
@@ -105,13 +105,9 @@ BARE_TABLE = (
     "CREATE TABLE bench_floor (indicator_id bigint, start timestamptz, "
     '"end" timestamptz, good bigint, total bigint)'
 )
-# The samples table as the model defines it (indexes, checks, identity, deferred foreign key),
-# without any of our code: what the schema alone costs.
-SCHEMA_TABLE = (
-    "CREATE TABLE bench_floor (LIKE measurements_slisample INCLUDING ALL); "
-    "ALTER TABLE bench_floor ADD FOREIGN KEY (indicator_id) REFERENCES catalog_indicator (id) "
-    "DEFERRABLE INITIALLY DEFERRED"
-)
+# The samples table as the model defines it (primary key, checks), without any of our code: what
+# the schema alone costs.
+SCHEMA_TABLE = "CREATE TABLE bench_floor (LIKE measurements_slisample INCLUDING ALL)"
 
 
 def _copy_floor(rows: list[SampleRow], create: str) -> float:
@@ -130,32 +126,41 @@ def _copy_floor(rows: list[SampleRow], create: str) -> float:
             cursor.execute("DROP TABLE bench_floor")
 
 
-def bench_ingest(scale: float) -> dict:
+def bench_ingest(scale: float, repeats: int = 3) -> dict:
+    """Best of ``repeats`` runs for ours and each floor, each run on fresh indicators."""
     rows_wanted = max(int(INGEST_ROWS * scale), 10)
     indicators = max(min(INGEST_INDICATORS, rows_wanted // 10), 1)
     hours = rows_wanted // indicators
-    with Fixture(indicators) as fixture:
-        payload = hourly_payload(fixture.ids, hours)
-        typed = samples_parse(payload)
-        floor = _copy_floor(typed, BARE_TABLE)
-        schema_floor = _copy_floor(typed, SCHEMA_TABLE)
-        del typed
-        ours, result = _clock(samples_ingest, user=fixture.user, items=payload)
-        assert result.created == len(payload), result
-        parse_only = _clock(samples_parse, payload)[0]
-        # Sending the same rows again replaces them: the merge path.
-        again, result = _clock(samples_ingest, user=fixture.user, items=payload)
-        assert result.updated == len(payload), result
+    floors, schema_floors, ours_times, parse_times = [], [], [], []
+    for run in range(repeats):
+        with Fixture(indicators) as fixture:
+            payload = hourly_payload(fixture.ids, hours)
+            typed = samples_parse(payload)
+            floors.append(_copy_floor(typed, BARE_TABLE))
+            schema_floors.append(_copy_floor(typed, SCHEMA_TABLE))
+            del typed
+            ours, result = _clock(samples_ingest, user=fixture.user, items=payload)
+            assert result.created == len(payload), result
+            ours_times.append(ours)
+            parse_times.append(_clock(samples_parse, payload)[0])
+            if run == repeats - 1:
+                # Sending the same rows again replaces them: the merge path.
+                again, result = _clock(samples_ingest, user=fixture.user, items=payload)
+                assert result.updated == len(payload), result
+    ours, floor, schema_floor = min(ours_times), min(floors), min(schema_floors)
     return {
         "rows": len(payload),
         "indicators": indicators,
+        "runs": repeats,
         "ours_s": round(ours, 4),
+        "ours_median_s": round(statistics.median(ours_times), 4),
         "floor_s": round(floor, 4),
+        "floor_median_s": round(statistics.median(floors), 4),
         "ratio": round(ours / floor, 2),
         "target_ratio": TARGETS["ingest"],
         "schema_floor_s": round(schema_floor, 4),
         "ratio_to_schema_floor": round(ours / schema_floor, 2),
-        "parse_s": round(parse_only, 3),
+        "parse_s": round(min(parse_times), 3),
         "resend_as_updates_s": round(again, 3),
     }
 
@@ -256,6 +261,6 @@ def run(scale: float = 1.0, repeats: int = 5) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
-    report = {"scale": scale, "postgresql": version, "ingest": bench_ingest(scale)}
+    report = {"scale": scale, "postgresql": version, "ingest": bench_ingest(scale, min(repeats, 3))}
     report.update(bench_period_totals(scale, repeats))
     return report

@@ -74,8 +74,8 @@ def _period_rows(
     else:
         # Slices without events are no data: neither good nor counted.
         queryset = queryset.alias(scaled_good=F("good") * Value(_SCALE)).annotate(
-            good_sum=Count("id", filter=_good_slice(Q(), slice_target)),
-            total_sum=Count("id", filter=Q(total__gt=0)),
+            good_sum=Count("start", filter=_good_slice(Q(), slice_target)),
+            total_sum=Count("start", filter=Q(total__gt=0)),
         )
     return queryset.values_list("indicator_id", "bucket", "good_sum", "total_sum"), zone
 
@@ -134,8 +134,8 @@ def window_timeslices(
         SLISample.objects.filter(indicator_id=indicator_id, start__gte=start, start__lt=end)
         .alias(scaled_good=F("good") * Value(_SCALE))
         .aggregate(
-            good=Count("id", filter=_good_slice(Q(), slice_target)),
-            total=Count("id", filter=Q(total__gt=0)),
+            good=Count("start", filter=_good_slice(Q(), slice_target)),
+            total=Count("start", filter=Q(total__gt=0)),
         )
     )
     return int(counts["good"]), int(counts["total"])
@@ -187,8 +187,8 @@ def slo_status(slo, at: datetime) -> SloStatus:
         in_range = Q(start__gte=first)
         if timeslices:
             good_filter = _good_slice(in_range, slo.timeslice_target)
-            aggregates[f"good_{name}"] = Count("id", filter=good_filter)
-            aggregates[f"total_{name}"] = Count("id", filter=in_range & Q(total__gt=0))
+            aggregates[f"good_{name}"] = Count("start", filter=good_filter)
+            aggregates[f"total_{name}"] = Count("start", filter=in_range & Q(total__gt=0))
         else:
             aggregates[f"good_{name}"] = Sum("good", filter=in_range)
             aggregates[f"total_{name}"] = Sum("total", filter=in_range)

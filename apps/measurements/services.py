@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Q
@@ -128,29 +130,34 @@ def _row_errors(item) -> dict[str, list[str]]:
     return errors
 
 
-def samples_parse(items) -> list[SampleRow]:
-    """Rows from decoded JSON, every row checked; raises SamplesInvalid naming rows and fields.
-
-    The common case (a well-formed row) runs through one tight loop of type checks; only rows
-    that fail it are examined field by field for the message. The rows are plain tuples in
-    SampleRow's order (building a million named tuples costs more than the checks), so the code
-    below reads them by position.
-    """
+def _check_is_list(items) -> None:
     if not isinstance(items, list):
         raise ValidationError({"rows": ["Expected a JSON list of samples."]})
     if not items:
         raise ValidationError({"rows": ["Send at least one sample."]})
+
+
+def _well_formed(items, errors: dict[int, dict[str, list[str]]]):
+    """Yield each well-formed row as a tuple in SampleRow's order; put each bad row's problems in
+    ``errors`` under its index.
+
+    The common case (a well-formed row) runs through one tight loop of type checks; only rows
+    that fail it are examined field by field for the message. Plain tuples, not SampleRow:
+    building a million named tuples costs more than the checks, so the code below reads rows by
+    position. A timestamp string is parsed once: collectors send many indicators per bucket.
+    """
     parse = datetime.fromisoformat
-    rows: list[SampleRow] = []
-    append = rows.append
-    errors: dict[int, dict[str, list[str]]] = {}
+    moments: dict[str, datetime] = {}
+    moment = moments.get
     for index, item in enumerate(items):
         try:
             indicator = item["indicator"]
             good = item["good"]
             total = item["total"]
-            start = parse(item["start"])
-            end = parse(item["end"])
+            text = item["start"]
+            start = moment(text) or moments.setdefault(text, parse(text))
+            text = item["end"]
+            end = moment(text) or moments.setdefault(text, parse(text))
         except (KeyError, TypeError, ValueError):
             errors[index] = _row_errors(item)
             continue
@@ -164,9 +171,16 @@ def samples_parse(items) -> list[SampleRow]:
             and end.tzinfo is not None
             and end > start
         ):
-            append((indicator, start, end, good, total))
+            yield (indicator, start, end, good, total)
         else:
             errors[index] = _row_errors(item) or {"non_field_errors": ["Invalid sample."]}
+
+
+def samples_parse(items) -> list[SampleRow]:
+    """Rows from decoded JSON, every row checked; raises SamplesInvalid naming rows and fields."""
+    _check_is_list(items)
+    errors: dict[int, dict[str, list[str]]] = {}
+    rows = list(_well_formed(items, errors))
     if errors:
         raise SamplesInvalid(errors)
     return rows
@@ -179,21 +193,39 @@ def _may_write_everything(user) -> bool:
     return user.is_superuser or user.has_perm("measurements.change_slisample")
 
 
-def _check_indicators(user, rows: list[SampleRow]) -> None:
-    """Unknown indicators are row errors; indicators the user may not write are a 403.
+def _locked_indicators(wanted: set[int]) -> dict[int, int]:
+    """The foreign key's part, for the table that has none (see SLISample): lock the indicators
+    until the transaction ends; returns {indicator id: team id} of those that exist.
 
-    On PostgreSQL the indicators are locked (FOR NO KEY UPDATE, which foreign-key checks do not
-    wait for) so that concurrent ingestions of one indicator run one after the other and the
-    overlap check below sees what the other one wrote.
+    FOR NO KEY UPDATE on PostgreSQL: an indicator cannot be deleted under a writer, and
+    concurrent ingestions of one indicator run one after the other, so that the overlap check
+    sees what the other one wrote.
     """
-    wanted = {row[0] for row in rows}
-    found = dict(
+    return dict(
         Indicator.objects.select_for_update(no_key=True, of=("self",))
         .filter(id__in=wanted)
         .order_by("id")
         .values_list("id", "service__team_id")
     )
-    unknown = wanted - found.keys()
+
+
+def _lock_indicators(user, wanted: set[int]) -> set[int]:
+    """Lock the indicators and check the user may write them (403 if not); returns the unknown."""
+    found = _locked_indicators(wanted)
+    if not _may_write_everything(user):
+        my_teams = set(user.teams.values_list("id", flat=True))
+        refused = sorted(i for i, team in found.items() if team not in my_teams)
+        if refused:
+            raise PermissionDenied(
+                "You may only write samples of indicators of services your team owns; "
+                f"not indicator(s) {', '.join(map(str, refused))}."
+            )
+    return wanted - found.keys()
+
+
+def _check_indicators(user, rows) -> None:
+    """Unknown indicators are row errors; indicators the user may not write are a 403."""
+    unknown = _lock_indicators(user, {row[0] for row in rows})
     if unknown:
         raise SamplesInvalid(
             {
@@ -201,15 +233,6 @@ def _check_indicators(user, rows: list[SampleRow]) -> None:
                 for index, row in enumerate(rows)
                 if row[0] in unknown
             }
-        )
-    if _may_write_everything(user):
-        return
-    my_teams = set(user.teams.values_list("id", flat=True))
-    refused = sorted(i for i, team in found.items() if team not in my_teams)
-    if refused:
-        raise PermissionDenied(
-            "You may only write samples of indicators of services your team owns; "
-            f"not indicator(s) {', '.join(map(str, refused))}."
         )
 
 
@@ -337,33 +360,160 @@ def _collector_paused():
 def samples_ingest(*, user, items) -> UpsertResult:
     """Validate every sample a client sent, then upsert them all; nothing is written on error.
 
-    ``items`` is decoded JSON: a list of {indicator, start, end, good, total}.
+    ``items`` is decoded JSON: a list of {indicator, start, end, good, total}. On PostgreSQL the
+    usual request (new buckets, in time order per indicator) is checked and copied in one pass;
+    anything else takes the general path: parse all, check, merge.
     """
     if not user.has_perm("measurements.add_slisample"):
         raise PermissionDenied("You may not write SLI samples (needs measurements.add_slisample).")
+    _check_is_list(items)
     with _collector_paused():
+        if connection.vendor == "postgresql":
+            try:
+                return _stream_appended(user, items)
+            except _NotStreamable:
+                pass
         rows = samples_parse(items)
         with transaction.atomic():
             _check_indicators(user, rows)
             _check_overlaps(rows)
-            return samples_upsert(rows=rows)
+            return _upsert(rows)
+
+
+class _NotStreamable(Exception):
+    """The rows cannot be written in one pass (a bad row, rows out of time order, stored buckets
+    in their way, an unknown indicator): the general path takes them and names every problem."""
+
+
+def _first_rows(items) -> dict[int, dict]:
+    """Each indicator's first item, in one cheap pass over the request."""
+    firsts: dict[int, dict] = {}
+    try:
+        for item in items:
+            indicator = item["indicator"]
+            if indicator not in firsts:
+                firsts[indicator] = item
+        starts = {i: datetime.fromisoformat(item["start"]) for i, item in firsts.items()}
+    except (KeyError, TypeError, ValueError) as error:
+        raise _NotStreamable from error
+    if not all(type(i) is int and start.tzinfo is not None for i, start in starts.items()):
+        raise _NotStreamable
+    return starts
+
+
+# Some indicator's latest stored bucket ends after the request's first start for it.
+_STORED_IN_THE_WAY = (
+    "SELECT 1 FROM unnest(%s::bigint[], %s::timestamptz[]) AS sent (indicator_id, first) "
+    "WHERE EXISTS (SELECT FROM (SELECT stored.end FROM {table} AS stored "
+    "WHERE stored.indicator_id = sent.indicator_id ORDER BY stored.start DESC LIMIT 1) AS latest "
+    "WHERE latest.end > sent.first) LIMIT 1"
+)
+
+
+def _stream_appended(user, items) -> UpsertResult:
+    """New buckets after every stored one, in time order per indicator: parse, check and COPY
+    each row as it comes, so that PostgreSQL inserts while Python parses.
+
+    Before the first row is sent, the indicators are locked and checked (403 as on the general
+    path) and each one's latest stored bucket must end by the request's first start for it:
+    then no stored bucket can overlap or repeat one sent. The rows themselves are checked as they
+    go (fields, time order, no overlap); the first problem abandons the COPY and the transaction,
+    and raises _NotStreamable. Nothing is committed unless every row passed.
+    """
+    firsts = _first_rows(items)
+    errors: dict[int, dict[str, list[str]]] = {}
+    # Each indicator's latest end so far: a row must start at or after it (the general path sorts
+    # rows sent out of order, and names repeated or overlapping buckets).
+    ends: dict[int, datetime] = {}
+    latest_end = ends.get
+    table = connection.ops.quote_name(SLISample._meta.db_table)
+    count = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if _lock_indicators(user, set(firsts)):
+                raise _NotStreamable
+            cursor.execute(
+                _STORED_IN_THE_WAY.format(table=table), [list(firsts), list(firsts.values())]
+            )
+            if cursor.fetchone():
+                raise _NotStreamable
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} {_COLUMNS} FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                copy.set_types(_COPY_TYPES)
+                write = copy.write_row
+                for row in _well_formed(items, errors):
+                    indicator_id, start = row[0], row[1]
+                    if errors or start < latest_end(indicator_id, start):
+                        raise _NotStreamable
+                    ends[indicator_id] = row[2]
+                    write(row)
+                    count += 1
+                if errors:
+                    raise _NotStreamable
+    except IntegrityError as error:
+        # A writer outside Covenant (which would not wait for the indicator locks) stored one of
+        # these buckets meanwhile: merge on the general path.
+        if not _is(error, UNIQUE_VIOLATION):
+            raise
+        raise _NotStreamable from error
+    return UpsertResult(created=count, updated=0)
+
+
+def samples_delete(*, user, keys: list[tuple[int, datetime]]) -> int:
+    """Delete the samples with these (indicator, start) keys; returns how many were deleted.
+
+    The same ownership rule as writing them. Each deletion is recorded in the admin log with the
+    user: samples keep no history of their own (there are millions).
+    """
+    if not user.has_perm("measurements.delete_slisample"):
+        raise PermissionDenied("You may not delete SLI samples (needs delete_slisample).")
+    with transaction.atomic():
+        _check_indicators(user, keys)
+        samples = list(SLISample.objects.filter(pk__in=keys).select_related("indicator"))
+        SLISample.objects.filter(pk__in=keys).delete()
+        kind = ContentType.objects.get_for_model(SLISample)
+        LogEntry.objects.bulk_create(
+            LogEntry(
+                user_id=user.pk,
+                content_type=kind,
+                object_id=sample.key,
+                object_repr=str(sample)[:200],
+                action_flag=DELETION,
+                change_message=f"Deleted SLI sample of {sample.indicator.name}.",
+            )
+            for sample in samples
+        )
+    return len(samples)
 
 
 # --- the upsert --------------------------------------------------------------------------------
 
 
 def samples_upsert(*, rows: list[SampleRow]) -> UpsertResult:
-    """Insert new buckets and replace existing ones; all rows or none.
+    """Insert new buckets and replace existing ones; all rows or none. For trusted writers (the
+    Prometheus connector, demo data): no permission or overlap check, see samples_ingest.
 
-    Rows repeating an (indicator, start) count once; the last one wins.
+    Rows repeating an (indicator, start) count once; the last one wins. Rows of an indicator
+    that does not exist raise IntegrityError, as the foreign key the table does without would.
     """
     if not rows:
         return UpsertResult(0, 0)
     # Joins the caller's transaction (no savepoint): a failure undoes the caller's work too.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            return _upsert_with_copy(rows)
-        return _upsert_with_orm(rows)
+        wanted = {row[0] for row in rows}
+        found = _locked_indicators(wanted)
+        if unknown := wanted - found.keys():
+            raise IntegrityError(f"SLI samples of unknown indicator(s) {sorted(unknown)}.")
+        return _upsert(rows)
+
+
+def _upsert(rows) -> UpsertResult:
+    """The upsert of rows whose indicators are locked and known."""
+    if connection.vendor == "postgresql":
+        return _upsert_with_copy(rows)
+    return _upsert_with_orm(rows)
 
 
 def _start_ranges(rows) -> Q:

@@ -341,32 +341,33 @@ def test_a_100_megabyte_body_is_refused_before_it_is_read(collector):
 def test_ingestion_queries_do_not_grow_with_rows_on_postgresql(
     postgres, collector, availability, latency, django_assert_num_queries
 ):
-    """Permissions (user, groups), lock indicators, teams, stored overlaps, stored-key probe,
-    two savepoints; the COPY runs on the raw psycopg cursor, outside the count."""
+    """New buckets in order stream in one pass: permissions (user, groups), savepoint, lock
+    indicators, teams, latest stored buckets, release; the COPY runs on the raw psycopg cursor,
+    outside the count."""
     small = [_sample(availability, hour=h) for h in range(2)]
     large = [_sample(i, hour=h) for i in (availability, latency) for h in range(10, 1010)]
     fresh = type(collector).objects.get(pk=collector.pk)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         samples_ingest(user=collector, items=small)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         assert samples_ingest(user=fresh, items=large) == (2000, 0)
 
 
 def test_ingestion_queries_grow_only_by_insert_batches(
     collector, availability, django_assert_num_queries
 ):
-    """SQLite inserts in batches of up to 199 rows (999 parameters); PostgreSQL COPYs every row
-    on the raw cursor, outside the count. Nothing else grows with the rows."""
+    """SQLite inserts in batches of up to 199 rows (999 parameters); PostgreSQL streams every row
+    through COPY on the raw cursor, outside the count. Nothing else grows with the rows."""
     sqlite = connection.vendor == "sqlite"
     few = [_sample(availability, hour=h) for h in range(3)]
     batch = [_sample(availability, hour=h) for h in range(10, 160)]
     two_batches = [_sample(availability, hour=h) for h in range(200, 500)]
     fresh = type(collector).objects.get(pk=collector.pk)
-    with django_assert_num_queries(9 if sqlite else 10):
+    with django_assert_num_queries(9 if sqlite else 7):
         samples_ingest(user=collector, items=few)
-    with django_assert_num_queries(7 if sqlite else 8):  # permissions now cached on the user
+    with django_assert_num_queries(7 if sqlite else 5):  # permissions now cached on the user
         samples_ingest(user=collector, items=batch)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(10 if sqlite else 7):
         samples_ingest(user=fresh, items=two_batches)
 
 
