@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -369,6 +369,107 @@ def test_ingestion_queries_grow_only_by_insert_batches(
         samples_ingest(user=collector, items=batch)
     with django_assert_num_queries(10 if sqlite else 7):
         samples_ingest(user=fresh, items=two_batches)
+
+
+# --- PostgreSQL: new buckets in order stream through COPY in one pass ------------------------
+
+
+def _spy_paths(monkeypatch):
+    """Which path each samples_ingest call took: 'stream' or 'general'."""
+    taken = []
+    stream, general = services._stream_appended, services._upsert
+
+    def spy_stream(*args, **kwargs):
+        result = stream(*args, **kwargs)
+        taken.append("stream")
+        return result
+
+    def spy_general(*args, **kwargs):
+        taken.append("general")
+        return general(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_stream_appended", spy_stream)
+    monkeypatch.setattr(services, "_upsert", spy_general)
+    return taken
+
+
+def test_new_buckets_after_the_stored_ones_are_streamed(
+    postgres, collector, availability, latency, monkeypatch
+):
+    taken = _spy_paths(monkeypatch)
+    samples_ingest(user=collector, items=[_sample(availability, hour=h) for h in range(3)])
+    later = [_sample(i, hour=h) for h in range(3, 6) for i in (availability, latency)]
+
+    assert samples_ingest(user=collector, items=later) == (6, 0)
+
+    assert taken == ["stream", "stream"]
+    assert SLISample.objects.filter(indicator=availability).count() == 6
+    assert SLISample.objects.filter(indicator=latency).count() == 3
+
+
+@pytest.mark.parametrize(
+    "why, rows_of",
+    [
+        ("rows out of time order", lambda a: [_sample(a, hour=h) for h in (2, 0, 1)]),
+        ("a resent bucket", lambda a: [_sample(a, hour=0, good=7), _sample(a, hour=9)]),
+        ("a bucket before the stored ones", lambda a: [_sample(a, hour=-1)]),
+    ],
+)
+def test_anything_but_appending_in_order_takes_the_general_path(
+    postgres, collector, availability, monkeypatch, why, rows_of
+):
+    samples_ingest(user=collector, items=[_sample(availability, hour=0)])
+    taken = _spy_paths(monkeypatch)
+
+    samples_ingest(user=collector, items=rows_of(availability))
+
+    assert taken == ["general"], why
+
+
+def test_a_bad_row_after_streamed_ones_writes_nothing_and_is_named(
+    postgres, collector, availability
+):
+    rows = [_sample(availability, hour=h) for h in range(2000)]
+    rows[1500]["good"] = 101
+
+    with pytest.raises(SamplesInvalid) as caught:
+        samples_ingest(user=collector, items=rows)
+
+    assert caught.value.rows == {1500: {"good": ["good cannot exceed total (101 > 100)."]}}
+    assert not SLISample.objects.exists()
+
+
+def test_an_overlap_after_streamed_rows_writes_nothing_and_is_named(
+    postgres, collector, availability
+):
+    rows = [_sample(availability, hour=h) for h in range(1000)]
+    rows.append(_sample(availability, hour=999, minutes=30))  # row 999 sends this bucket
+
+    with pytest.raises(SamplesInvalid) as caught:
+        samples_ingest(user=collector, items=rows)
+
+    assert caught.value.rows == {1000: {"start": ["Row 999 already sends this bucket."]}}
+    assert not SLISample.objects.exists()
+
+
+def test_an_unknown_indicator_is_named_whichever_path(postgres, collector, availability):
+    rows = [_sample(availability, hour=0), {**_sample(availability, hour=1), "indicator": 987654}]
+
+    with pytest.raises(SamplesInvalid) as caught:
+        samples_ingest(user=collector, items=rows)
+
+    assert caught.value.rows == {1: {"indicator": ["Unknown indicator 987654."]}}
+    assert not SLISample.objects.exists()
+
+
+def test_upsert_refuses_rows_of_an_unknown_indicator(availability):
+    """What the foreign key did, for the trusted writers (Prometheus connector, demo data)."""
+    rows = [SampleRow(987654, T0, T0 + timedelta(hours=1), 1, 1)]
+
+    with pytest.raises(IntegrityError, match="unknown indicator"), transaction.atomic():
+        samples_upsert(rows=_rows(availability, [0]) + rows)
+
+    assert not SLISample.objects.exists()
 
 
 # --- the PostgreSQL paths give the same answers ------------------------------------------------
