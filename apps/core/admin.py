@@ -20,10 +20,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from apps.catalog.policies import sees_every_team
 from apps.core.errors import DomainError
 
-admin.site.site_header = "Covenant administration"
-admin.site.site_title = "Covenant admin"
-admin.site.index_title = "Engineering and administration"
-
 # What a service raises when it refuses an action; an action reports these, never a 500.
 REFUSALS = (PermissionDenied, DomainError, ValidationError)
 

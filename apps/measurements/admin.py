@@ -6,8 +6,9 @@ connector), never through a model form: a form would bypass the overlap and owne
 
 SLISample's primary key is (indicator, start), and Django 5.2's admin cannot register a model with
 a composite primary key. Its pages are therefore plain admin views, served under the indicator
-admin (which gains a "samples" column linking to them) and named as a model admin's would be
-(``admin:measurements_slisample_changelist``, ``…_add``, ``…_upload_csv``).
+admin (which gains a "samples" column linking to them), named as a model admin's would be
+(``admin:measurements_slisample_changelist``, ``…_add``, ``…_upload_csv``) and listed with the
+app's models on the admin index (``CovenantAdminSite.add_page``).
 """
 
 import uuid
@@ -232,5 +233,10 @@ class IndicatorWithSamplesAdmin(IndicatorAdmin):
 
 admin.site.unregister(Indicator)
 admin.site.register(Indicator, IndicatorWithSamplesAdmin)
+admin.site.add_page(
+    SLISample,
+    changelist="admin:measurements_slisample_changelist",
+    add="admin:measurements_slisample_upload_csv",
+)
 
 from . import admin_gate  # noqa: E402, F401  (registers the release gate exception admin)
