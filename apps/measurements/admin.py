@@ -12,7 +12,7 @@ app's models on the admin index (``CovenantAdminSite.add_page``).
 """
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +26,7 @@ from apps.catalog.models import Indicator
 
 from .csv_import import COLUMNS, MAX_BYTES, samples_csv_import
 from .models import SLISample
-from .services import samples_delete
+from .services import BIGINT_MAX, samples_delete
 
 # Session key of the file between the preview and the confirmation.
 UPLOAD_SESSION_KEY = "measurements_csv_upload"
@@ -39,18 +39,29 @@ def listed(samples) -> list[tuple[str, SLISample, str]]:
     return [(s.key, s, f"{s.good / s.total:.4%}" if s.total else "no events") for s in samples]
 
 
+def whole_number(text: str, *, at_most: int) -> int | None:
+    """``text`` as a whole number from 1 to ``at_most``; None for anything else (a sign, digits
+    that are not ASCII, a number past what the database's bigint holds)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if 1 <= number <= at_most else None
+
+
 def parse_sample_keys(values) -> list[tuple[int, datetime]] | None:
     """The (indicator, start) pairs of ``SLISample.key`` strings; None if any is malformed."""
     keys = []
     for value in values:
         indicator, _, start = value.partition("/")
+        indicator = whole_number(indicator, at_most=BIGINT_MAX)
         try:
             moment = datetime.fromisoformat(start)
-            keys.append((int(indicator), moment))
-        except ValueError:
+            moment.astimezone(UTC)  # a moment past year 9999 in UTC cannot be looked up
+        except (ValueError, OverflowError):
             return None
-        if moment.tzinfo is None:
+        if indicator is None or moment.tzinfo is None:
             return None
+        keys.append((indicator, moment))
     return keys
 
 
@@ -95,13 +106,13 @@ class SampleAdminPages:
         if request.method == "POST":
             return self._delete(request)
         context = self.each_context(request, "SLI samples")
-        indicator = request.GET.get("indicator", "")
-        page = request.GET.get("p", "1")
-        page = int(page) if page.isdigit() and int(page) > 0 else 1
+        indicator_id = whole_number(request.GET.get("indicator", ""), at_most=BIGINT_MAX)
+        page = whole_number(request.GET.get("p", ""), at_most=BIGINT_MAX // SAMPLES_PER_PAGE) or 1
         samples = SLISample.objects.select_related("indicator__service")
-        if indicator.isdigit():
+        if indicator_id is not None:
+            indicator = str(indicator_id)
             # The primary key's index, read backwards: no sort, whatever the table's size.
-            samples = samples.filter(indicator_id=int(indicator)).order_by("-start")
+            samples = samples.filter(indicator_id=indicator_id).order_by("-start")
         else:
             indicator = ""
             samples = samples.order_by("-indicator_id", "-start")
