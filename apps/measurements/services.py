@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.contrib.admin.models import DELETION, LogEntry
@@ -137,6 +138,15 @@ def _check_is_list(items) -> None:
         raise ValidationError({"rows": ["Send at least one sample."]})
 
 
+_FIELDS_OF = itemgetter(*FIELDS)
+
+
+def _aware(moment: datetime) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("A timestamp without a UTC offset.")
+    return moment
+
+
 def _well_formed(items, errors: dict[int, dict[str, list[str]]]):
     """Yield each well-formed row as a tuple in SampleRow's order; put each bad row's problems in
     ``errors`` under its index.
@@ -147,17 +157,13 @@ def _well_formed(items, errors: dict[int, dict[str, list[str]]]):
     position. A timestamp string is parsed once: collectors send many indicators per bucket.
     """
     parse = datetime.fromisoformat
-    moments: dict[str, datetime] = {}
+    moments: dict[str, datetime] = {}  # every one aware: a naive timestamp never gets in
     moment = moments.get
     for index, item in enumerate(items):
         try:
-            indicator = item["indicator"]
-            good = item["good"]
-            total = item["total"]
-            text = item["start"]
-            start = moment(text) or moments.setdefault(text, parse(text))
-            text = item["end"]
-            end = moment(text) or moments.setdefault(text, parse(text))
+            indicator, start, end, good, total = _FIELDS_OF(item)
+            start = moment(start) or moments.setdefault(start, _aware(parse(start)))
+            end = moment(end) or moments.setdefault(end, _aware(parse(end)))
         except (KeyError, TypeError, ValueError):
             errors[index] = _row_errors(item)
             continue
@@ -167,8 +173,6 @@ def _well_formed(items, errors: dict[int, dict[str, list[str]]]):
             and type(total) is int
             and indicator > 0
             and 0 <= good <= total <= BIGINT_MAX
-            and start.tzinfo is not None
-            and end.tzinfo is not None
             and end > start
         ):
             yield (indicator, start, end, good, total)
