@@ -389,8 +389,8 @@ class _NotStreamable(Exception):
     in their way, an unknown indicator): the general path takes them and names every problem."""
 
 
-def _first_rows(items) -> dict[int, dict]:
-    """Each indicator's first item, in one cheap pass over the request."""
+def _first_starts(items) -> dict[int, datetime]:
+    """Each indicator's first start, in one cheap pass over the request."""
     firsts: dict[int, dict] = {}
     try:
         for item in items:
@@ -424,7 +424,7 @@ def _stream_appended(user, items) -> UpsertResult:
     go (fields, time order, no overlap); the first problem abandons the COPY and the transaction,
     and raises _NotStreamable. Nothing is committed unless every row passed.
     """
-    firsts = _first_rows(items)
+    firsts = _first_starts(items)
     errors: dict[int, dict[str, list[str]]] = {}
     # Each indicator's latest end so far: a row must start at or after it (the general path sorts
     # rows sent out of order, and names repeated or overlapping buckets).
