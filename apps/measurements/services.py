@@ -421,8 +421,9 @@ def _stream_appended(user, items) -> UpsertResult:
     Before the first row is sent, the indicators are locked and checked (403 as on the general
     path) and each one's latest stored bucket must end by the request's first start for it:
     then no stored bucket can overlap or repeat one sent. The rows themselves are checked as they
-    go (fields, time order, no overlap); the first problem abandons the COPY and the transaction,
-    and raises _NotStreamable. Nothing is committed unless every row passed.
+    go (fields, time order, no overlap); a row out of order abandons the COPY at once, a bad row
+    once the rest is checked. Either raises _NotStreamable: nothing is committed unless every row
+    passed.
     """
     firsts = _first_starts(items)
     errors: dict[int, dict[str, list[str]]] = {}
@@ -431,7 +432,6 @@ def _stream_appended(user, items) -> UpsertResult:
     ends: dict[int, datetime] = {}
     latest_end = ends.get
     table = connection.ops.quote_name(SLISample._meta.db_table)
-    count = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             if _lock_indicators(user, set(firsts)):
@@ -447,13 +447,12 @@ def _stream_appended(user, items) -> UpsertResult:
             ):
                 copy.set_types(_COPY_TYPES)
                 write = copy.write_row
+                # A bad row is left out of the COPY, which the transaction then abandons.
                 for row in _well_formed(items, errors):
-                    indicator_id, start = row[0], row[1]
-                    if errors or start < latest_end(indicator_id, start):
+                    if row[1] < latest_end(row[0], row[1]):
                         raise _NotStreamable
-                    ends[indicator_id] = row[2]
+                    ends[row[0]] = row[2]
                     write(row)
-                    count += 1
                 if errors:
                     raise _NotStreamable
     except IntegrityError as error:
@@ -462,7 +461,7 @@ def _stream_appended(user, items) -> UpsertResult:
         if not _is(error, UNIQUE_VIOLATION):
             raise
         raise _NotStreamable from error
-    return UpsertResult(created=count, updated=0)
+    return UpsertResult(created=len(items), updated=0)
 
 
 def samples_delete(*, user, keys: list[tuple[int, datetime]]) -> int:
