@@ -56,11 +56,20 @@ class _CountsTable:
         return found
 
 
-def seal(inputs: dict) -> dict:
-    """The inputs with their monthly counts written out: once the loader has filled them."""
-    inputs["counts"] = [
-        [[c.start.isoformat(), c.good, c.total] for c in months] for months in inputs["counts"]
-    ]
+def seal(inputs: dict, written: dict[int, list] | None = None) -> dict:
+    """The inputs with their monthly counts written out: once the loader has filled them.
+
+    ``written``: the lists already written out for other packets' inputs, by the identity of
+    the loader's list (which outlives them), so that a cycle writes out each list once.
+    """
+    written = {} if written is None else written
+    rows = []
+    for months in inputs["counts"]:
+        row = written.get(id(months))
+        if row is None:
+            row = written[id(months)] = [[c.start.isoformat(), c.good, c.total] for c in months]
+        rows.append(row)
+    inputs["counts"] = rows
     return inputs
 
 

@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from apps.contracts import credits
 from apps.measurements import maths
@@ -157,6 +158,29 @@ def text_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+# --- figures worked out once --------------------------------------------------------------------
+# The same counts come back in many lines and packets (every line on an indicator shows its
+# months, in the service's packet and in each customer's), so a process works each out once.
+CACHED_COUNTS = 1 << 16
+
+
+@lru_cache(maxsize=CACHED_COUNTS)
+def measured(good: int, total: int) -> tuple[Decimal | None, str | None]:
+    """The attainment of these counts and how it shows (``percent``)."""
+    attained = maths.attainment(good, total)
+    return attained, percent(attained)
+
+
+@lru_cache(maxsize=CACHED_COUNTS)
+def measured_margin(good: int, total: int, target: Decimal) -> tuple[str | None, Decimal | None]:
+    """How the attainment of these counts shows, and its margin over ``target`` as shown (cut
+    to 4 places, like it): None without data."""
+    attained, shown = measured(good, total)
+    if attained is None:
+        return None, None
+    return shown, (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
+
+
 # --- periods ----------------------------------------------------------------------------------
 
 
@@ -185,12 +209,12 @@ def slo_section(slo: SloFigures) -> dict:
     target = Decimal(slo.target)
 
     def row(counts: Counts) -> dict:
-        attained = counts.attainment
+        attained, shown = measured(counts.good, counts.total)
         return {
             "start": counts.start.isoformat(),
             "good": counts.good,
             "total": counts.total,
-            "attainment": percent(attained),
+            "attainment": shown,
             "budget_consumed": ratio(maths.budget_consumed(attained, target)),
             "met": None if attained is None else attained >= target,
         }
@@ -224,20 +248,23 @@ def line_section(line: LineFigures) -> dict:
     period_counts = line.months if line.period == "month" else quarters(line.months)
     periods = []
     owed = Decimal(0)
+    breaches = without_data = 0
     for counts in period_counts:
         if not _in_force(counts.start, line.period, line.in_force_from, line.in_force_until):
             continue
-        attained = counts.attainment
+        attained, shown = measured(counts.good, counts.total)
         breached = attained is not None and attained < target
         credit = credits.credit_percent(line.tiers, attained, line.cap_percent)
         amount = credits.credit_amount(credit, line.monthly_fee)
         owed += amount
+        breaches += breached
+        without_data += attained is None
         periods.append(
             {
                 "start": counts.start.isoformat(),
                 "good": counts.good,
                 "total": counts.total,
-                "attainment": percent(attained),
+                "attainment": shown,
                 "breached": breached,
                 "credit_percent": str(credit),
                 "credit_amount": money(amount),
@@ -261,8 +288,8 @@ def line_section(line: LineFigures) -> dict:
         "in_force_from": line.in_force_from.isoformat(),
         "in_force_until": line.in_force_until.isoformat() if line.in_force_until else None,
         "periods": periods,
-        "breaches": sum(1 for p in periods if p["breached"]),
-        "periods_without_data": sum(1 for p in periods if p["attainment"] is None),
+        "breaches": breaches,
+        "periods_without_data": without_data,
         "credits_owed": money(owed),
         "buffer": buffer_section(line),
     }
@@ -274,16 +301,18 @@ def buffer_section(line: LineFigures) -> dict:
     buffer = line.buffer
     target = Decimal(line.target)
     months = []
+    margins = []
     for counts in buffer.slo_months:
-        attained = counts.attainment
+        shown, margin = measured_margin(counts.good, counts.total, target)
+        if margin is not None:
+            margins.append(margin)
         months.append(
             {
                 "start": counts.start.isoformat(),
-                "slo_attainment": percent(attained),
-                "margin": None if attained is None else percent(attained - target),
+                "slo_attainment": shown,
+                "margin": None if margin is None else str(margin),
             }
         )
-    margins = [Decimal(m["margin"]) for m in months if m["margin"] is not None]
     return {
         "verdict": buffer.verdict,
         "reasons": list(buffer.reasons),

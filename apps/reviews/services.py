@@ -13,9 +13,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import Count, F, JSONField, TextField, Value
-from django.db.models.functions import Cast
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.catalog.models import Service
@@ -119,8 +118,9 @@ def _enqueue_cycle(cycle_id: int) -> None:
 def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
     """Mark the cycle complete once every current packet is ready or failed.
 
-    Returns False while some are still pending or running (the caller retries later). With
-    ``force`` those are marked failed instead: their task was lost for good.
+    Returns False while some are still pending or running. With ``force`` (an operator ending
+    a cycle whose tasks were lost for good, with the broker's data say) those are marked failed
+    instead.
     """
     with transaction.atomic():
         cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
@@ -157,28 +157,83 @@ def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
     return True
 
 
+def cycle_finish_if_done(*, packet_id: int) -> bool:
+    """Finish the packet's cycle if none of its packets is left to generate; True if it did.
+
+    Every packet task calls this once its packet is written, failed or found taken, after its
+    own write committed: so the last of them to commit always finds nothing left, and finishes
+    the cycle. Two that end at the same moment may both find so; ``cycle_finish`` locks the
+    cycle and records its end once.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_LEFT_SQL, [packet_id])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    cycle_id, anything_left = row
+    return not anything_left and cycle_finish(cycle_id=cycle_id)
+
+
 # --- packets ----------------------------------------------------------------------------------
 
 
+# The three statements every packet task runs: claim, write, and "is anything left?". A cycle
+# runs one task per service and per customer, and compiling these through the ORM costs a task
+# more than running them, so they are written out once, from the model's names and states (the
+# states are constants: inlined, which also keeps the SQL the same on PostgreSQL and SQLite).
+def _states(states) -> str:
+    return ", ".join(f"'{state}'" for state in sorted(states))
+
+
+_PACKETS = ReviewPacket._meta.db_table
+_CLAIM_SQL = (
+    f"UPDATE {_PACKETS} SET status = '{PacketStatus.RUNNING}', task_id = %s, started_at = %s, "
+    "attempts = attempts + 1, error = '' "
+    f"WHERE id = %s AND (status IN ({_states(CLAIMABLE_STATES)}) "
+    f"OR (status = '{PacketStatus.RUNNING}' AND task_id = %s))"
+)
+_WRITE_SQL = (
+    f"UPDATE {_PACKETS} SET status = '{PacketStatus.READY}', data = %s, content_hash = %s, "
+    f"generated_at = %s, error = '' WHERE id = %s AND status = '{PacketStatus.RUNNING}' "
+    "AND task_id = %s"
+)
+_LEFT_SQL = (
+    f"SELECT packet.cycle_id, EXISTS (SELECT 1 FROM {_PACKETS} other "
+    "WHERE other.cycle_id = packet.cycle_id "
+    f"AND other.status NOT IN ({_states(FINISHED_STATES)})) "
+    f"FROM {_PACKETS} packet WHERE packet.id = %s"
+)
+
+
+def _execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _now():
+    return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
 def _claim(packet_id: int, task_id: str) -> bool:
-    """Take the packet for this task; False when another task has it or it is done."""
-    now = timezone.now()
-    claimed = ReviewPacket.objects.filter(id=packet_id, status__in=CLAIMABLE_STATES).update(
-        status=PacketStatus.RUNNING,
-        task_id=task_id,
-        started_at=now,
-        attempts=F("attempts") + 1,
-        error="",
-    )
-    if claimed:
-        return True
-    # The same task again (a retry, or its message redelivered after the worker died while it
-    # ran) carries the same id: it resumes the packet it had claimed.
-    return bool(
-        ReviewPacket.objects.filter(
-            id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
-        ).update(started_at=now, attempts=F("attempts") + 1)
-    )
+    """Take the packet for this task; False when another task has it or it is done.
+
+    The same task again (a retry, or its message redelivered after the worker died while it
+    ran) carries the same id: it resumes the packet it had claimed.
+
+    On PostgreSQL the claim commits without waiting for the disk to have it (the write that
+    follows does wait, and brings the claim along). A claim lost with a crash of the database
+    only leaves the packet to claim again, by this task's retry or redelivered message; waiting
+    for it was half of the time a packet task spent waiting on the database.
+    """
+    params = [task_id, _now(), packet_id, task_id]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + _CLAIM_SQL, params)
+            cursor.nextset()  # the UPDATE's own result, after the SET's
+        else:
+            cursor.execute(_CLAIM_SQL, params)
+        return bool(cursor.rowcount)
 
 
 def packet_content(packet: ReviewPacket) -> dict:
@@ -189,12 +244,6 @@ def _content(scope: str, scope_id: int, year: int) -> dict:
     if scope == PacketScope.SERVICE:
         return selectors.service_packet_data(scope_id, year)
     return selectors.customer_packet_data(scope_id, year)
-
-
-def _stored_json(canonical: str):
-    """The packet's canonical JSON, which its hash is taken of, as the stored value: the
-    content is serialised once."""
-    return Cast(Value(canonical, output_field=TextField()), JSONField())
 
 
 def packet_generate(*, packet_id: int, task_id: str, inputs: dict | None = None) -> str:
@@ -232,14 +281,9 @@ def packet_generate(*, packet_id: int, task_id: str, inputs: dict | None = None)
         logger.exception("Review packet %s failed.", packet_id)
         packet_fail(packet_id=packet_id, task_id=task_id, reason=f"{type(error).__name__}: {error}")
         return "failed"
-    written = ReviewPacket.objects.filter(
-        id=packet_id, status=PacketStatus.RUNNING, task_id=task_id
-    ).update(
-        status=PacketStatus.READY,
-        data=_stored_json(canonical),
-        content_hash=packets.text_hash(canonical),
-        generated_at=timezone.now(),
-        error="",
+    # The canonical JSON, which the hash is taken of, is what is stored: serialised once.
+    written = _execute(
+        _WRITE_SQL, [canonical, packets.text_hash(canonical), _now(), packet_id, task_id]
     )
     return "ready" if written else "skipped"
 
@@ -282,14 +326,14 @@ def packet_regenerate(*, packet: ReviewPacket, user) -> ReviewPacket:
         cycle.status = CycleStatus.GENERATING
         cycle.completed_at = None
         _save(cycle, user=user, reason=f"Regenerating {packet} as version {new.version}.")
-        transaction.on_commit(lambda: _enqueue_packet(new.pk, cycle.pk))
+        transaction.on_commit(lambda: _enqueue_packet(new.pk))
     return new
 
 
-def _enqueue_packet(packet_id: int, cycle_id: int) -> None:
+def _enqueue_packet(packet_id: int) -> None:
     from . import tasks
 
-    tasks.generate_one(packet_id, cycle_id)
+    tasks.generate_one(packet_id)
 
 
 # --- sign-offs --------------------------------------------------------------------------------

@@ -2,21 +2,26 @@
 
 A cycle is ``prepare_cycle`` (the figures of every packet loaded at once: one GROUP BY over the
 samples per timezone and a fixed number of queries for the rows and histories, instead of each
-per packet), then a chord: one ``generate_packet`` per packet, carrying its own inputs
-(``inputs.py``), then ``finish_cycle``. A packet task then only claims, builds and writes its
-packet. Packet tasks never
-raise for a bad packet (the failure is recorded on it), so the chord's body always runs; database
-outages are retried with exponential backoff. ``finish_cycle`` waits (by retrying) until every
-packet is ready or failed, because a redelivered message can complete the chord's count early.
+per packet), then a group: one ``generate_packet`` per packet, carrying its own inputs
+(``inputs.py``). A packet task only claims, builds and writes its packet, then looks whether any
+packet of the cycle is left: the last one finishes the cycle (``services.cycle_finish_if_done``).
+No result is stored and no chord counted in the broker: the packets' own states say when the
+cycle is done, so a redelivered or duplicated task can neither end it early nor twice.
+
+Packet tasks never raise for a bad packet (the failure is recorded on it); database outages are
+retried with exponential backoff; a task stopped at its hard time limit has its packet failed by
+``fail_packet``, so that the cycle still ends.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import zlib
 
-from celery import chain, chord, group, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import Task, group, shared_task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 
 from apps.core.errors import TransitionNotAllowed
@@ -28,12 +33,11 @@ from .selectors import current_packets
 
 logger = logging.getLogger(__name__)
 
+# zlib's level for the inputs in packet messages: past 3 they shrink little for twice the time.
+INPUTS_COMPRESSION = 3
 PACKET_SOFT_TIME_LIMIT = 120
 PACKET_TIME_LIMIT = 150
 MAX_RETRIES = 5
-FINISH_COUNTDOWN = 5
-# finish_cycle gives lost packets this long (retries × countdown) before failing them.
-FINISH_MAX_RETRIES = 720
 
 
 def _backoff(retries: int) -> int:
@@ -42,41 +46,64 @@ def _backoff(retries: int) -> int:
     )
 
 
+class PacketTask(Task):
+    """A packet task that ends without recording its outcome (the pool killed it at its hard
+    time limit, or an error escaped) has its packet failed by ``fail_packet``, so that the
+    cycle still finishes. Runs where Celery notices the failure (the worker's main process for
+    a hard time limit): it only enqueues."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        packet_id = args[0] if args else kwargs["packet_id"]
+        if isinstance(exc, TimeLimitExceeded):
+            reason = f"Stopped at the hard time limit of {PACKET_TIME_LIMIT} s."
+        else:
+            reason = f"{type(exc).__name__}: {exc}"
+        fail_packet.delay(packet_id, task_id, reason)
+
+
 @shared_task(
     bind=True,
+    base=PacketTask,
     acks_late=True,
+    ignore_result=True,
     max_retries=MAX_RETRIES,
     soft_time_limit=PACKET_SOFT_TIME_LIMIT,
     time_limit=PACKET_TIME_LIMIT,
 )
 def generate_packet(self, packet_id: int, inputs: str | dict | None = None) -> str:
-    """``inputs``: the packet's share of ``selectors.cycle_inputs``, as JSON text (None: it
-    loads them)."""
+    """``inputs``: the packet's share of ``selectors.cycle_inputs``, ``packed`` (None: it loads
+    them)."""
     task_id = self.request.id or f"local-{packet_id}"
     if isinstance(inputs, str):
-        inputs = json.loads(inputs)
+        inputs = unpacked(inputs)
     try:
-        return services.packet_generate(packet_id=packet_id, task_id=task_id, inputs=inputs)
+        outcome = services.packet_generate(packet_id=packet_id, task_id=task_id, inputs=inputs)
     except services.RETRYABLE_ERRORS as error:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
         services.packet_fail(packet_id=packet_id, task_id=task_id, reason=f"Gave up: {error}")
-        return "failed"
+        outcome = "failed"
     except SoftTimeLimitExceeded:
         services.packet_fail(
             packet_id=packet_id,
             task_id=task_id,
             reason=f"Took longer than {PACKET_SOFT_TIME_LIMIT} s.",
         )
-        return "failed"
+        outcome = "failed"
+    # Also when skipped: the task that wrote this packet may have died before this look.
+    services.cycle_finish_if_done(packet_id=packet_id)
+    return outcome
 
 
-@shared_task(bind=True, acks_late=True, max_retries=FINISH_MAX_RETRIES)
-def finish_cycle(self, cycle_id: int) -> bool:
-    force = self.request.retries >= self.max_retries
-    if services.cycle_finish(cycle_id=cycle_id, force=force):
-        return True
-    raise self.retry(countdown=FINISH_COUNTDOWN)
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def fail_packet(self, packet_id: int, task_id: str, reason: str) -> None:
+    """Record why a packet task ended without recording it, then finish the cycle if that
+    packet was the last (see ``PacketTask``)."""
+    try:
+        services.packet_fail(packet_id=packet_id, task_id=task_id, reason=reason)
+        services.cycle_finish_if_done(packet_id=packet_id)
+    except services.RETRYABLE_ERRORS as error:
+        raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
 
 
 @shared_task(acks_late=True)
@@ -100,14 +127,16 @@ def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
     return {pk: (scope, scope_id) for pk, scope, scope_id in rows}
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
 def prepare_cycle(self, cycle_id: int) -> int:
-    """Load the inputs of every pending packet at once, then fan the packets out as a chord
-    whose body finishes the cycle. Run twice (a redelivery), the second chord's packet tasks
-    find their packets taken and skip."""
+    """Load the inputs of every pending packet at once, then fan the packets out as a group.
+    Run twice (a redelivery), the second group's packet tasks find their packets taken and
+    skip."""
     scopes = _pending(cycle_id)
     if not scopes:
-        finish_cycle.delay(cycle_id)
+        # Nothing pending: no packets at all, or a redelivery whose packets are under way (and
+        # whose tasks finish the cycle).
+        services.cycle_finish(cycle_id=cycle_id)
         return 0
     year = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list("cycle__year", flat=True)[0]
     try:
@@ -121,16 +150,32 @@ def prepare_cycle(self, cycle_id: int) -> int:
         # packet fails alone, recorded on it).
         logger.exception("Inputs of review cycle %s failed; packets will load their own.", cycle_id)
         given = {}
-    # As text: the broker's serialiser then copies one string instead of walking every figure.
     packets = group(
-        generate_packet.si(pk, inputs=_text(given[pk]) if pk in given else None) for pk in scopes
+        generate_packet.si(pk, inputs=packed(given[pk]) if pk in given else None) for pk in scopes
     )
-    chord(packets)(finish_cycle.si(cycle_id))
+    # In one batch: the broker gets every message in a few round trips instead of one each.
+    with self.app.producer_or_acquire() as producer, producer.batch():
+        packets.apply_async(producer=producer)
     return len(scopes)
 
 
-def _text(inputs: dict) -> str:
-    return json.dumps(inputs, separators=(",", ":"))
+def packed(inputs: dict) -> str:
+    """A packet's inputs as its message carries them: compact JSON, compressed, as base64 text.
+
+    Text, so that the broker's serialiser copies one string instead of walking every figure;
+    compressed (to a fifth), because the worker's main process, through which every message
+    passes, copies each several times: from the broker, into its set of unacknowledged
+    messages, down the pipe to the process that runs the task.
+    """
+    text = json.dumps(inputs, separators=(",", ":")).encode()
+    return base64.b64encode(zlib.compress(text, INPUTS_COMPRESSION)).decode("ascii")
+
+
+def unpacked(message: str) -> dict:
+    """The inputs ``packed`` made (or plain JSON text, as messages carried them before)."""
+    if message.startswith("{"):
+        return json.loads(message)
+    return json.loads(zlib.decompress(base64.b64decode(message)))
 
 
 def generate_cycle(cycle_id: int):
@@ -138,6 +183,6 @@ def generate_cycle(cycle_id: int):
     return prepare_cycle.delay(cycle_id)
 
 
-def generate_one(packet_id: int, cycle_id: int):
-    """A regenerated packet, then the cycle's completion again."""
-    return chain(generate_packet.si(packet_id), finish_cycle.si(cycle_id)).apply_async()
+def generate_one(packet_id: int):
+    """A regenerated packet: its task finishes the cycle again."""
+    return generate_packet.delay(packet_id)

@@ -1,7 +1,6 @@
 """A cycle loads every packet's figures at once and hands each task its inputs; a packet
 generated alone (a regeneration) loads its own. Both roads give the same content."""
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -76,7 +75,7 @@ def test_the_cycle_inputs_survive_the_message_and_build_the_same_packet(reviewed
     given = selectors.cycle_inputs(YEAR, scopes)
 
     for packet_id, (scope, scope_id) in scopes.items():
-        sent = json.loads(tasks._text(given[packet_id]))
+        sent = tasks.unpacked(tasks.packed(given[packet_id]))
         assert inputs.matches(sent, scope, scope_id, YEAR)
         assert not inputs.matches(sent, scope, scope_id, YEAR + 1)
         loaded = (

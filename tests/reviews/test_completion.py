@@ -1,0 +1,119 @@
+"""A cycle finishes when its last packet task ends: exactly once, whatever the duplicates."""
+
+import pytest
+from billiard.exceptions import TimeLimitExceeded
+
+from apps.reviews import selectors, services, tasks
+from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
+from apps.reviews.models import ReviewCycle
+
+from .conftest import YEAR, packet_of
+
+
+@pytest.fixture
+def pending_cycle(reviewed, dave):
+    """A cycle whose packets were created but whose tasks have not run (no on_commit here)."""
+    return services.review_cycle_open(year=YEAR, user=dave)
+
+
+def _finishes(cycle) -> list:
+    """The cycle's history records of its generation ending."""
+    return list(
+        cycle.history.filter(history_change_reason__startswith="Generation finished").values_list(
+            "status", "history_change_reason"
+        )
+    )
+
+
+def _run(packet, task_id):
+    return tasks.generate_packet.apply(args=[packet.pk], task_id=task_id).get()
+
+
+def test_the_last_packet_task_finishes_the_cycle_once(pending_cycle, payments, acme):
+    service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
+
+    assert _run(service, "t-service") == "ready"
+    pending_cycle.refresh_from_db()
+    assert pending_cycle.status == CycleStatus.GENERATING
+    assert _finishes(pending_cycle) == []
+
+    assert _run(customer, "t-customer") == "ready"
+    pending_cycle.refresh_from_db()
+    assert (pending_cycle.status, pending_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
+    assert _finishes(pending_cycle) == [
+        (CycleStatus.COMPLETE, "Generation finished: 2 packets ready.")
+    ]
+
+
+def test_a_duplicated_task_after_the_end_writes_nothing_and_does_not_finish_again(
+    pending_cycle, payments, acme
+):
+    service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
+    _run(service, "t-service")
+    _run(customer, "t-customer")
+    pending_cycle.refresh_from_db()
+    completed_at = pending_cycle.completed_at
+
+    # The same message redelivered, and a second task for the same packet.
+    assert _run(customer, "t-customer") == "skipped"
+    assert _run(customer, "t-other") == "skipped"
+
+    pending_cycle.refresh_from_db()
+    assert pending_cycle.completed_at == completed_at
+    assert len(_finishes(pending_cycle)) == 1
+    customer.refresh_from_db()
+    assert (customer.task_id, customer.attempts) == ("t-customer", 1)
+
+
+def test_two_last_tasks_ending_together_record_the_end_once(pending_cycle, payments, acme):
+    # Both packets written before either task looked: each then finds nothing left.
+    for scope, scope_id in [(PacketScope.SERVICE, payments.pk), (PacketScope.CUSTOMER, acme.pk)]:
+        packet = packet_of(pending_cycle, scope, scope_id)
+        assert services.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
+
+    assert services.cycle_finish_if_done(packet_id=packet.pk) is True
+    assert services.cycle_finish_if_done(packet_id=packet.pk) is True
+
+    pending_cycle.refresh_from_db()
+    assert pending_cycle.status == CycleStatus.COMPLETE
+    assert len(_finishes(pending_cycle)) == 1
+
+
+def test_a_task_that_is_not_the_last_only_claims_writes_and_looks(
+    pending_cycle, payments, django_assert_num_queries
+):
+    packet = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    given = selectors.cycle_inputs(YEAR, {packet.pk: (packet.scope, packet.scope_id)})
+
+    with django_assert_num_queries(3):  # the claim, the write, "anything left?"
+        outcome = tasks.generate_packet.apply(
+            args=[packet.pk], kwargs={"inputs": tasks.packed(given[packet.pk])}, task_id="t-1"
+        ).get()
+
+    assert outcome == "ready"
+    pending_cycle.refresh_from_db()
+    assert pending_cycle.status == CycleStatus.GENERATING
+
+
+def test_a_task_killed_at_its_hard_time_limit_fails_its_packet_and_the_cycle_still_ends(
+    pending_cycle, payments, acme
+):
+    _run(packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk), "t-customer")
+    service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    assert services._claim(service.pk, "t-killed")
+
+    # What the worker's main process calls once the pool has killed the task's process.
+    tasks.generate_packet.on_failure(
+        TimeLimitExceeded(150), "t-killed", (service.pk,), {}, einfo=None
+    )
+
+    service.refresh_from_db()
+    assert service.status == PacketStatus.FAILED
+    assert service.error == "Stopped at the hard time limit of 150 s."
+    cycle = ReviewCycle.objects.get(pk=pending_cycle.pk)
+    assert (cycle.status, cycle.note) == (
+        CycleStatus.COMPLETE,
+        "1 of 2 packets failed: regenerate them.",
+    )
