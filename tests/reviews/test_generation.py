@@ -1,5 +1,7 @@
 """Generation: idempotent claims, failure isolation, hash stability, immutability, versions."""
 
+import json
+
 import pytest
 
 from apps.core.errors import TransitionNotAllowed
@@ -87,6 +89,19 @@ def test_content_hash_is_sha256_of_canonical_json_and_stable(service_packet, pay
     reordered = dict(reversed(list(service_packet.data.items())))
     assert packets.content_hash(reordered) == service_packet.content_hash
     assert len(service_packet.content_hash) == 64
+
+
+def test_canonical_json_is_byte_for_byte_what_the_standard_library_writes(
+    service_packet, customer_packet
+):
+    tricky = {
+        "é": 'a line\nbreak, "quoted", \\ \x00\x1f\x7f\u2028 ü 😀',
+        "A": [1, True, None, "x"],
+        "a": {"z": 1, "Z": 2, "é": 3, "e": 4},
+    }
+    for data in (service_packet.data, customer_packet.data, tricky):
+        standard = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert packets.canonical_json(data) == standard
 
 
 def test_content_hash_changes_when_a_figure_changes(service_packet):
