@@ -182,8 +182,13 @@ def _child(env: dict, scale: float, year: int, timeout: float, workers: Workers)
     return json.loads(lines[-1].removeprefix("BENCH "))
 
 
-def run(*, scale: float = 1.0, workers: int = 2, redis_db: int = REDIS_DB) -> dict:
-    """Scratch database and workers up, the child measures, everything torn down; the report."""
+def run(*, scale: float = 1.0, workers: int | None = None, redis_db: int = REDIS_DB) -> dict:
+    """Scratch database and workers up, the child measures, everything torn down; the report.
+
+    ``workers``: the pool's processes; by default as many as a worker started without the
+    option runs (CELERY_WORKER_CONCURRENCY).
+    """
+    workers = settings.CELERY_WORKER_CONCURRENCY if workers is None else workers
     if connection.vendor != "postgresql":
         raise RuntimeError("The review bench needs PostgreSQL (set DATABASE_URL=postgres://…).")
     from apps.reviews.services import previous_year

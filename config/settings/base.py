@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that varies comes from the environment."""
 
+import os
 from pathlib import Path
 
 import environ
@@ -114,6 +115,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Two pool processes per core: the tasks (a review packet's above all) spend about half their
+# time waiting on the database and the broker, and with one per core the cores wait with them
+# (a review cycle on two cores: 4.0 s with two processes, 3.5 s with four, no better with eight).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2 * (os.cpu_count() or 1))
 # Celery's Django fixup otherwise closes the database connection around every task, and opening
 # one costs as much as a short task (a review packet). Connections are still recycled every this
 # many tasks, and one broken by an outage is closed after its task (config/celery_app.py).

@@ -19,8 +19,9 @@ class Command(BenchCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=2,
-            help="Worker processes (the Celery worker's prefork concurrency).",
+            default=None,
+            help="Worker processes (the Celery worker's prefork concurrency); default: the "
+            "project's CELERY_WORKER_CONCURRENCY, as a worker started without the option runs.",
         )
         parser.add_argument(
             "--redis-db",
@@ -30,6 +31,6 @@ class Command(BenchCommand):
         )
 
     def run(self, *, scale, workers, redis_db, **options):
-        if workers < 1:
+        if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
         return bench.run(scale=scale, workers=workers, redis_db=redis_db)
