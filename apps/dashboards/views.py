@@ -7,10 +7,11 @@ Read-only pages; who may read them is decided in access.py alone.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -156,6 +157,42 @@ def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def filtered_list(view):
+    """A list behind a portfolio figure: signed in, GET, portfolio access, and its filters read
+    (a 400 naming the bad filter otherwise); the view gets ``filters`` and ``form``."""
+
+    @login_required
+    @require_GET
+    @wraps(view)
+    def wrapper(request):
+        access.check_portfolio(request.user)
+        filters, form = read_filters(request.GET)
+        if filters is None:
+            return _bad_filters(request, form, "dashboards/list.html")
+        return view(request, filters, form)
+
+    return wrapper
+
+
+def _table(
+    request, form, filters, *, title, items, columns, row, url, csv_name, paged=True, **extra
+):
+    """The list page of ``items`` (one page of them when ``paged``), or all of them as CSV."""
+    if exports.wants_csv(request):
+        every = items.iterator(chunk_size=2000) if isinstance(items, QuerySet) else items
+        return exports.csv_response(csv_name, columns, (row(item) for item in every))
+    shown = _page(request, items) if paged else items
+    context = _filter_context(request, form, filters)
+    context.update(
+        title=title,
+        page=shown if paged else None,
+        columns=columns,
+        rows=[(url(item), row(item)) for item in shown],
+        **extra,
+    )
+    return render(request, "dashboards/list.html", context)
+
+
 def _line_row(line, now) -> list:
     contract = line.contract
     waiting = None
@@ -191,14 +228,9 @@ LINE_COLUMNS = [
 ]
 
 
-@login_required
-@require_GET
-def commitment_list(request):
+@filtered_list
+def commitment_list(request, filters, form):
     """Lines by verdict, drifted lines, or lines waiting for a decision."""
-    access.check_portfolio(request.user)
-    filters, form = read_filters(request.GET)
-    if filters is None:
-        return _bad_filters(request, form, "dashboards/list.html")
     verdict = request.GET.get("verdict")
     if request.GET.get("drifted"):
         lines, title = selectors.drifted_lines(filters), LIST_TITLES["drifted"]
@@ -209,28 +241,25 @@ def commitment_list(request):
         title = f"{verdict.replace('_', ' ')} SLA lines"
     else:
         lines, title = selectors.live_lines(filters), "SLA lines"
-    lines = (
-        lines.select_related("contract__customer", "indicator__service__team")
-        .annotate(waiting_since=F("contract__submitted_at"))
-        .order_by("contract__submitted_at", "contract__number", "id")
-        if request.GET.get("waiting")
-        else lines.select_related("contract__customer", "indicator__service__team").order_by(
-            "contract__number", "contract__revision", "id"
+    lines = lines.select_related("contract__customer", "indicator__service__team")
+    if request.GET.get("waiting"):
+        lines = lines.annotate(waiting_since=F("contract__submitted_at")).order_by(
+            "contract__submitted_at", "contract__number", "id"
         )
-    )
+    else:
+        lines = lines.order_by("contract__number", "contract__revision", "id")
     now = timezone.now()
-    if exports.wants_csv(request):
-        rows = (_line_row(line, now) for line in lines.iterator(chunk_size=2000))
-        return exports.csv_response("sla-lines", LINE_COLUMNS, rows)
-    page = _page(request, lines)
-    context = _filter_context(request, form, filters)
-    context.update(
+    return _table(
+        request,
+        form,
+        filters,
         title=title,
-        page=page,
-        rows=[(_contract_url(line.contract_id), _line_row(line, now)) for line in page],
+        items=lines,
         columns=LINE_COLUMNS,
+        row=lambda line: _line_row(line, now),
+        url=lambda line: _contract_url(line.contract_id),
+        csv_name="sla-lines",
     )
-    return render(request, "dashboards/list.html", context)
 
 
 CONTRACT_COLUMNS = [
@@ -260,14 +289,9 @@ def _contract_row(contract) -> list:
     ]
 
 
-@login_required
-@require_GET
-def contract_list(request):
+@filtered_list
+def contract_list(request, filters, form):
     """Contracts renewing soon, or exposed (signed with a risky line)."""
-    access.check_portfolio(request.user)
-    filters, form = read_filters(request.GET)
-    if filters is None:
-        return _bad_filters(request, form, "dashboards/list.html")
     renewal = request.GET.get("renewal")
     if renewal in selectors.RENEWAL_WINDOWS:
         contracts = selectors.renewing_contracts(filters, renewal, timezone.localdate())
@@ -282,18 +306,17 @@ def contract_list(request):
         contracts = selectors.scoped_contracts(filters)
         title, order = "Contracts", ("number", "revision")
     contracts = contracts.select_related("customer").order_by(*order)
-    if exports.wants_csv(request):
-        rows = (_contract_row(c) for c in contracts.iterator(chunk_size=2000))
-        return exports.csv_response("contracts", CONTRACT_COLUMNS, rows)
-    page = _page(request, contracts)
-    context = _filter_context(request, form, filters)
-    context.update(
+    return _table(
+        request,
+        form,
+        filters,
         title=title,
-        page=page,
+        items=contracts,
         columns=CONTRACT_COLUMNS,
-        rows=[(_contract_url(c.pk), _contract_row(c)) for c in page],
+        row=_contract_row,
+        url=lambda contract: _contract_url(contract.pk),
+        csv_name="contracts",
     )
-    return render(request, "dashboards/list.html", context)
 
 
 CREDIT_COLUMNS = [
@@ -326,29 +349,22 @@ def _credit_row(item: selectors.LineCredit) -> list:
     ]
 
 
-@login_required
-@require_GET
-def credit_list(request):
+@filtered_list
+def credit_list(request, filters, form):
     """Signed lines owing credits for the past periods of the chosen year or quarter."""
-    access.check_portfolio(request.user)
-    filters, form = read_filters(request.GET)
-    if filters is None:
-        return _bad_filters(request, form, "dashboards/list.html")
     items = selectors.lines_owing_credits(filters)
-    if exports.wants_csv(request):
-        return exports.csv_response(
-            f"credits-{filters.label}", CREDIT_COLUMNS, (_credit_row(i) for i in items)
-        )
-    page = _page(request, items)
-    context = _filter_context(request, form, filters)
-    context.update(
+    return _table(
+        request,
+        form,
+        filters,
         title=f"SLA lines owing credits in {filters.label}",
-        page=page,
+        items=items,
         columns=CREDIT_COLUMNS,
-        rows=[(_contract_url(item.line.contract_id), _credit_row(item)) for item in page],
+        row=_credit_row,
+        url=lambda item: _contract_url(item.line.contract_id),
+        csv_name=f"credits-{filters.label}",
         total_label=_totals(items),
     )
-    return render(request, "dashboards/list.html", context)
 
 
 SLO_COLUMNS = [
@@ -384,14 +400,9 @@ def _slo_row(slo, risk) -> list:
     ]
 
 
-@login_required
-@require_GET
-def slo_list(request):
+@filtered_list
+def slo_list(request, filters, form):
     """Active SLOs: all, with an exhausted budget, or at risk."""
-    access.check_portfolio(request.user)
-    filters, form = read_filters(request.GET)
-    if filters is None:
-        return _bad_filters(request, form, "dashboards/list.html")
     health = selectors.slo_health(filters)
     if request.GET.get("budget") == "exhausted":
         wanted, title = set(health.exhausted_ids), "SLOs whose error budget is exhausted"
@@ -399,20 +410,18 @@ def slo_list(request):
         wanted, title = set(health.at_risk_ids), "SLOs at risk (missed recently or budget spent)"
     else:
         wanted, title = {slo.pk for slo in health.slos}, "Active SLOs"
-    slos = [slo for slo in health.slos if slo.pk in wanted]
-    if exports.wants_csv(request):
-        rows = (_slo_row(slo, health.risks[slo.pk]) for slo in slos)
-        return exports.csv_response("slos", SLO_COLUMNS, rows)
-    context = _filter_context(request, form, filters)
-    context.update(
+    return _table(
+        request,
+        form,
+        filters,
         title=title,
+        items=[slo for slo in health.slos if slo.pk in wanted],
         columns=SLO_COLUMNS,
-        rows=[
-            (reverse("measurements:slo-detail", args=[slo.pk]), _slo_row(slo, health.risks[slo.pk]))
-            for slo in slos
-        ],
+        row=lambda slo: _slo_row(slo, health.risks[slo.pk]),
+        url=lambda slo: reverse("measurements:slo-detail", args=[slo.pk]),
+        csv_name="slos",
+        paged=False,
     )
-    return render(request, "dashboards/list.html", context)
 
 
 # --- drill-downs --------------------------------------------------------------------------------
