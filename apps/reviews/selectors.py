@@ -61,6 +61,25 @@ def current_packets(queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(~Exists(_newer_version()))
 
 
+def current_packet_states(cycle_id: int) -> dict[int, str]:
+    """The status of each current packet of one cycle, by id: ``current_packets`` for the few
+    hundred rows of a cycle, read plainly and the latest versions picked here.
+
+    The last packet task of a cycle asks this while the table's statistics still predate the
+    cycle's packets: the planner then runs the anti-join as a nested loop over the whole cycle
+    twice (50 ms, instead of a millisecond here).
+    """
+    latest: dict[tuple[str, int], tuple[int, int, str]] = {}
+    rows = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list(
+        "scope", "scope_id", "version", "pk", "status"
+    )
+    for scope, scope_id, version, pk, status in rows:
+        found = latest.get((scope, scope_id))
+        if found is None or version > found[0]:
+            latest[(scope, scope_id)] = (version, pk, status)
+    return {pk: status for _, pk, status in latest.values()}
+
+
 def packets_with_currency(queryset: QuerySet | None = None) -> QuerySet:
     """Packets annotated ``is_current`` (False once regenerated), in the same query."""
     queryset = ReviewPacket.objects.all() if queryset is None else queryset
@@ -532,6 +551,10 @@ def _counts_in_background(year: int, wanted: set[CountsKey]):
 
     def run():
         try:
+            with connection.cursor() as cursor:
+                # One process for this query: parallel workers would take the other core from
+                # the loading beside it, for little gain (measured: twice the CPU, the same time).
+                cursor.execute("SET max_parallel_workers_per_gather = 0")
             outcome["counts"] = monthly_counts(year, wanted)
         except BaseException as error:  # handed to the waiting thread
             outcome["error"] = error

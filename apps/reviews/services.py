@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from apps.catalog.models import Service
@@ -124,21 +124,16 @@ def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
     """
     with transaction.atomic():
         cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
-        current = selectors.current_packets(ReviewPacket.objects.filter(cycle=cycle))
-        unfinished = current.exclude(status__in=FINISHED_STATES)
-        if unfinished.exists():
+        current = selectors.current_packet_states(cycle_id)
+        unfinished = [pk for pk, status in current.items() if status not in FINISHED_STATES]
+        if unfinished:
             if not force:
                 return False
             ReviewPacket.objects.filter(
-                pk__in=list(unfinished.values_list("pk", flat=True)),
-                status__in=[PacketStatus.PENDING, PacketStatus.RUNNING],
+                pk__in=unfinished, status__in=[PacketStatus.PENDING, PacketStatus.RUNNING]
             ).update(status=PacketStatus.FAILED, error="No worker finished this packet in time.")
-        counts = dict(
-            current.order_by()
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
+            current.update(dict.fromkeys(unfinished, PacketStatus.FAILED))
+        counts = Counter(current.values())
         total = sum(counts.values())
         failed = counts.get(PacketStatus.FAILED, 0)
         if total and failed == total:

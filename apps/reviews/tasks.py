@@ -29,7 +29,6 @@ from apps.core.errors import TransitionNotAllowed
 from . import selectors, services
 from .choices import PacketStatus
 from .models import ReviewPacket
-from .selectors import current_packets
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +120,10 @@ def open_annual_review_cycle() -> int | None:
 
 
 def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
+    # A pending packet is always its scope's latest version (a new version is only made from a
+    # finished latest one): no test of currency is needed.
     rows = (
-        current_packets(ReviewPacket.objects.filter(cycle_id=cycle_id, status=PacketStatus.PENDING))
+        ReviewPacket.objects.filter(cycle_id=cycle_id, status=PacketStatus.PENDING)
         .order_by("id")
         .values_list("id", "scope", "scope_id")
     )
@@ -152,14 +153,24 @@ def prepare_cycle(self, cycle_id: int) -> int:
         # packet fails alone, recorded on it).
         logger.exception("Inputs of review cycle %s failed; packets will load their own.", cycle_id)
         given = {}
-    packets = group(
-        generate_packet.si(pk, inputs=packed(given[pk]) if pk in given else None) for pk in scopes
-    )
+    packets = group(_packet_signature(pk, given.get(pk)) for pk in scopes)
     # In batches: the broker gets the messages a few dozen per round trip instead of one each,
     # and workers start on the first while the rest are still being sent.
     with self.app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
         packets.apply_async(producer=producer)
     return len(scopes)
+
+
+def _packet_signature(packet_id: int, inputs: dict | None):
+    """The packet's task, with its inputs packed. Its logs and events show the packet id and
+    the size of the inputs: Celery would otherwise make a truncated copy of them for every
+    message (a fifth of the time a cycle spends sending its packets)."""
+    if inputs is None:
+        return generate_packet.si(packet_id)
+    message = packed(inputs)
+    return generate_packet.si(packet_id, inputs=message).set(
+        argsrepr=f"({packet_id},)", kwargsrepr=f"{{'inputs': <{len(message)} characters>}}"
+    )
 
 
 def packed(inputs: dict) -> str:

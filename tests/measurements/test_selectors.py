@@ -70,6 +70,35 @@ def test_month_is_calendar_month_in_the_given_timezone(availability):
     ]
 
 
+def test_a_month_whose_first_midnight_does_not_exist_starts_at_its_first_instant(availability):
+    # Paraguay moved its clocks from 00:00 to 01:00 on 1 October 2023: October began at
+    # 04:00 UTC (the old offset, -4), and 03:59 UTC was still 23:59 on 30 September.
+    _sample(availability, _utc(2023, 10, 1, 3, 30), 1, 2, minutes=30)
+    _sample(availability, _utc(2023, 10, 1, 4, 0), 3, 4, minutes=30)
+    asuncion = ZoneInfo("America/Asuncion")
+    start, end = datetime(2023, 9, 1, tzinfo=asuncion), datetime(2023, 11, 1, tzinfo=asuncion)
+
+    result = period_totals([availability.id], "month", start, end, tz="America/Asuncion")
+
+    assert result[availability.id] == [
+        PeriodTotals(date(2023, 9, 1), 1, 2, Decimal(50)),
+        PeriodTotals(date(2023, 10, 1), 3, 4, Decimal(75)),
+    ]
+
+
+def test_a_window_starting_mid_period_lists_that_whole_period_first(availability):
+    _sample(availability, _utc(2026, 2, 20), 1, 4)
+    _sample(availability, _utc(2026, 4, 2), 2, 2)
+    _sample(availability, _utc(2026, 2, 1), 5, 5)  # before the window: not counted
+
+    result = period_totals([availability.id], "quarter", _utc(2026, 2, 15), _utc(2026, 4, 3))
+
+    assert result[availability.id] == [
+        PeriodTotals(date(2026, 1, 1), 1, 4, Decimal(25)),
+        PeriodTotals(date(2026, 4, 1), 2, 2, Decimal(100)),
+    ]
+
+
 def test_periods_without_samples_are_no_data_not_a_breach(availability, latency):
     _sample(availability, _utc(2026, 2, 10), 1, 1)
 

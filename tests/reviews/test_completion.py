@@ -117,3 +117,39 @@ def test_a_task_killed_at_its_hard_time_limit_fails_its_packet_and_the_cycle_sti
         CycleStatus.COMPLETE,
         "1 of 2 packets failed: regenerate them.",
     )
+
+
+def test_a_cycle_whose_failed_packet_was_regenerated_counts_only_the_new_version(
+    pending_cycle, payments, acme, dave
+):
+    service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
+    _run(service, "t-service")
+    assert services._claim(customer.pk, "t-old")
+    services.packet_fail(packet_id=customer.pk, task_id="t-old", reason="Broken")
+    services.cycle_finish_if_done(packet_id=customer.pk)
+    pending_cycle.refresh_from_db()
+    assert pending_cycle.note == "1 of 2 packets failed: regenerate them."
+
+    customer.refresh_from_db()
+    new = services.packet_regenerate(packet=customer, user=dave)
+    assert services.cycle_finish(cycle_id=pending_cycle.pk) is False  # the new one is pending
+    assert set(selectors.current_packet_states(pending_cycle.pk).items()) == {
+        (service.pk, PacketStatus.READY),
+        (new.pk, PacketStatus.PENDING),
+    }
+    assert _run(new, "t-new") == "ready"
+    pending_cycle.refresh_from_db()
+    assert (pending_cycle.status, pending_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
+
+
+def test_packet_messages_name_the_packet_and_the_size_of_its_inputs_not_the_inputs():
+    inputs = {"scope": "service", "scope_id": 7, "counts": [[["2025-01-01", 1, 2]]] * 50}
+    signature = tasks._packet_signature(41, inputs)
+    message = signature.kwargs["inputs"]
+
+    assert tasks.unpacked(message) == inputs
+    assert signature.args == (41,)
+    assert signature.options["argsrepr"] == "(41,)"
+    assert signature.options["kwargsrepr"] == f"{{'inputs': <{len(message)} characters>}}"
+    assert tasks._packet_signature(41, None).kwargs == {}
