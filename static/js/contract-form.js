@@ -64,13 +64,16 @@
       );
     }
     if (backtestBox && backtestUrl) {
-      var fee = document.getElementById("id_monthly_fee");
+      // Periods are the contract's calendar months or quarters, in its timezone, as in the
+      // engineering sign-off view; credits in its currency.
       var params = new URLSearchParams({
         indicator: indicator,
         target: target,
         period: value(field(line, "period")),
         credit_schedule: value(field(line, "credit_schedule")),
-        monthly_fee: value(fee),
+        monthly_fee: value(document.getElementById("id_monthly_fee")),
+        timezone: value(document.getElementById("id_timezone")),
+        currency: value(document.getElementById("id_currency")),
       });
       load(backtestBox, backtestUrl + "?" + params, false);
     }
@@ -97,15 +100,16 @@
   var lines = document.getElementById("lines");
   Array.prototype.forEach.call(lines.querySelectorAll("[data-line]"), watch);
 
-  // The fee changes what a backtest would have credited.
-  var fee = document.getElementById("id_monthly_fee");
-  if (fee) {
-    fee.addEventListener("input", function () {
+  // The fee, the timezone and the currency change what a backtest shows.
+  ["id_monthly_fee", "id_timezone", "id_currency"].forEach(function (id) {
+    var element = document.getElementById(id);
+    if (!element) return;
+    element.addEventListener("input", function () {
       Array.prototype.forEach.call(lines.querySelectorAll("[data-line]"), function (line) {
         if (line._refresh) line._refresh();
       });
     });
-  }
+  });
 
   // "Add a line": copy the formset's empty form and tell the management form.
   var addButton = document.getElementById("add-line");

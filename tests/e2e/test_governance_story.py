@@ -46,11 +46,17 @@ def test_from_draft_to_signature_to_leadership_review(
     page.fill("#id_number", "ACME-E2E")
     page.fill("#id_monthly_fee", "12000")
     page.fill("#id_start_date", "2026-01-01")
+    page.fill("#id_timezone", "Europe/Paris")
+    backtests = []
+    page.on("request", lambda r: "backtest-preview" in r.url and backtests.append(r.url))
     page.select_option("#id_lines-0-indicator", str(availability.pk))
     page.fill("#id_lines-0-target", "99.99")
     preview = page.locator("[data-line] [data-alignment]").first
     preview.locator(".verdict-mismatch").wait_for()
     assert "The most you can safely promise: 99.8 %" in preview.inner_text()
+    # Beside it, the backtest of that target, in the contract's calendar and currency.
+    page.locator("[data-line] [data-backtest] .backtest-result").first.wait_for()
+    assert "timezone=Europe%2FParis" in backtests[-1] and "currency=EUR" in backtests[-1]
     screenshot("e2e-01-sales-sees-mismatch")
     page.click("text=Save draft")
     page.locator("h1", has_text="ACME-E2E").wait_for()

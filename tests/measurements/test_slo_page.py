@@ -61,6 +61,34 @@ def test_preview_says_what_history_and_the_policy_allow(client, alice, year, slo
     assert "<html" not in text
 
 
+def test_preview_counts_periods_in_the_contracts_timezone_and_credits_in_its_currency(
+    client, alice, availability, schedule
+):
+    # A bad hour at 23:00 UTC on 30 September is 01:00 on 1 October in Paris.
+    record_hours(availability, datetime(2026, 9, 15, tzinfo=UTC), 1, good=1000, total=1000)
+    record_hours(availability, datetime(2026, 9, 30, 23, tzinfo=UTC), 1, good=0, total=1000)
+    record_hours(availability, datetime(2026, 10, 15, tzinfo=UTC), 1, good=1000, total=1000)
+    client.force_login(alice)
+    query = {
+        "indicator": availability.pk,
+        "target": "99.9",
+        "credit_schedule": schedule.pk,
+        "monthly_fee": "1000",
+    }
+
+    def breached_rows(**extra) -> list[str]:
+        html = client.get(PREVIEW, {**query, **extra}).content.decode()
+        rows = [" ".join(row.split()) for row in html.split("<tr>")[2:]]
+        return [row for row in rows if "breached" in row]
+
+    in_utc = breached_rows()
+    in_paris = breached_rows(timezone="Europe/Paris", currency="USD")
+
+    assert len(in_utc) == len(in_paris) == 1
+    assert "2026-09" in in_utc[0] and "€" in in_utc[0]
+    assert "2026-10" in in_paris[0] and "$" in in_paris[0]
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
