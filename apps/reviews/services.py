@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 # data or the code, recorded on the packet so the other packets still complete.
 RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 FIRST_YEAR = 2000
+# PostgreSQL notification channel: the id of each cycle whose end commits, for whoever waits on
+# it without polling (the review bench; a dashboard could too).
+CYCLE_FINISHED_CHANNEL = "covenant_review_cycle_finished"
 
 
 def _save(instance, *, user, reason: str) -> None:
@@ -149,6 +152,9 @@ def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
         cycle.note = note
         cycle.completed_at = timezone.now()
         _save(cycle, user=None, reason=f"Generation finished: {note}")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # delivered when the transaction commits
+                cursor.execute("SELECT pg_notify(%s, %s)", [CYCLE_FINISHED_CHANNEL, str(cycle_id)])
     return True
 
 

@@ -153,3 +153,28 @@ def test_packet_messages_name_the_packet_and_the_size_of_its_inputs_not_the_inpu
     assert signature.options["argsrepr"] == "(41,)"
     assert signature.options["kwargsrepr"] == f"{{'inputs': <{len(message)} characters>}}"
     assert tasks._packet_signature(41, None).kwargs == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_end_of_a_cycle_is_notified_to_listeners_once_it_commits(reviewed, dave):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("Notifications are PostgreSQL's (LISTEN/NOTIFY); this database is SQLite.")
+    import psycopg
+
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    with psycopg.connect(**params, autocommit=True) as listener:
+        listener.execute(f"LISTEN {services.CYCLE_FINISHED_CHANNEL}")
+        # Its packets are generated when it commits (eager Celery), and the last finishes it.
+        cycle = services.review_cycle_open(year=YEAR, user=dave)
+        notes = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+        # A duplicate finish records nothing new, and says nothing either.
+        assert services.cycle_finish(cycle_id=cycle.pk) is True
+        again = [n.payload for n in listener.notifies(timeout=0.5)]
+
+    cycle.refresh_from_db()
+    assert cycle.status == CycleStatus.COMPLETE
+    assert notes == [str(cycle.pk)]
+    assert again == []
