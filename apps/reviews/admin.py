@@ -102,12 +102,19 @@ class ReviewPacketAdmin(admin.ModelAdmin):
     list_select_related = ["cycle"]
     search_fields = ["scope_label"]
     show_full_result_count = False
-    readonly_fields = [f.name for f in ReviewPacket._meta.fields]
+    # The content as it is stored: the canonical JSON its hash is taken of.
+    exclude = ["data"]
+    readonly_fields = [f.name for f in ReviewPacket._meta.fields if f.name != "data"]
+    readonly_fields.append("stored_data")
     actions = ["regenerate"]
 
     @admin.display(description="hash")
     def short_hash(self, packet):
         return packet.content_hash[:12]
+
+    @admin.display(description="data (canonical JSON)")
+    def stored_data(self, packet):
+        return ReviewPacket._meta.get_field("data").value_to_string(packet)
 
     def has_add_permission(self, request):
         return False

@@ -58,6 +58,7 @@ class CycleOpenSerializer(serializers.Serializer):
 
 class ReviewPacketSerializer(serializers.ModelSerializer):
     is_current = serializers.BooleanField(read_only=True)
+    data = serializers.JSONField(read_only=True)
 
     class Meta:
         model = ReviewPacket
