@@ -135,7 +135,7 @@ def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
             ReviewPacket.objects.filter(
                 pk__in=unfinished, status__in=[PacketStatus.PENDING, PacketStatus.RUNNING]
             ).update(status=PacketStatus.FAILED, error="No worker finished this packet in time.")
-            current.update(dict.fromkeys(unfinished, PacketStatus.FAILED))
+            current = selectors.current_packet_states(cycle_id)  # one may have ended meanwhile
         counts = Counter(current.values())
         total = sum(counts.values())
         failed = counts.get(PacketStatus.FAILED, 0)
