@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from apps.catalog.models import Service
@@ -173,6 +175,66 @@ def cycle_finish_if_done(*, packet_id: int) -> bool:
         return False
     cycle_id, anything_left = row
     return not anything_left and cycle_finish(cycle_id=cycle_id)
+
+
+def _quiet_limit():
+    """How long a generating cycle may go without any packet starting or ending before its
+    messages count as lost: a message handed to a worker that died comes back within the
+    broker's visibility timeout, and a task ends within its hard time limit."""
+    from .tasks import PACKET_TIME_LIMIT
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
+    return timedelta(seconds=visibility + PACKET_TIME_LIMIT)
+
+
+def stalled_cycles(*, now=None) -> list[int]:
+    """Cycles still generating in which no packet was created, started or written for longer
+    than their tasks can take (``_quiet_limit``): the broker lost their messages (its data, a
+    flush), and nothing else would ever finish them."""
+    quiet_since = (now or timezone.now()) - _quiet_limit()
+    created = Max("packets__created_at")
+    latest = Greatest(
+        created,
+        Coalesce(Max("packets__started_at"), created),
+        Coalesce(Max("packets__generated_at"), created),
+    )
+    return list(
+        ReviewCycle.objects.filter(status=CycleStatus.GENERATING)
+        .annotate(latest=latest)
+        .filter(latest__lt=quiet_since)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def cycle_resume(*, cycle_id: int, now=None) -> int:
+    """Send a stalled cycle's unfinished packets to the workers again; how many.
+
+    A packet left running by a task that was lost goes back to pending (should that task come
+    back after all, the claim lets only one of the two write it). Once this commits,
+    ``prepare_cycle`` generates every pending packet again, or, none being left, the cycle is
+    finished.
+    """
+    with transaction.atomic():
+        cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
+        if cycle.status != CycleStatus.GENERATING or cycle_id not in stalled_cycles(now=now):
+            return 0
+        unfinished = [
+            pk
+            for pk, status in selectors.current_packet_states(cycle_id).items()
+            if status not in FINISHED_STATES
+        ]
+        ReviewPacket.objects.filter(pk__in=unfinished, status=PacketStatus.RUNNING).update(
+            status=PacketStatus.PENDING, task_id="", error="Its task was lost: sent again."
+        )
+        logger.warning(
+            "Review cycle %s stalled: sending %s packet(s) again.", cycle_id, len(unfinished)
+        )
+        if unfinished:
+            transaction.on_commit(lambda: _enqueue_cycle(cycle_id))
+        else:
+            transaction.on_commit(lambda: cycle_finish(cycle_id=cycle_id))
+    return len(unfinished)
 
 
 # --- packets ----------------------------------------------------------------------------------

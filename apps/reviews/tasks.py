@@ -10,7 +10,8 @@ cycle is done, so a redelivered or duplicated task can neither end it early nor 
 
 Packet tasks never raise for a bad packet (the failure is recorded on it); database outages are
 retried with exponential backoff; a task stopped at its hard time limit has its packet failed by
-``fail_packet``, so that the cycle still ends.
+``fail_packet``, so that the cycle still ends; and a cycle whose messages the broker lost is sent
+again by the schedule's ``resume_stalled_cycles``.
 """
 
 from __future__ import annotations
@@ -117,6 +118,12 @@ def open_annual_review_cycle() -> int | None:
         logger.info("The review cycle for %s is already open.", year)
         return None
     return cycle.pk
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def resume_stalled_cycles() -> int:
+    """The schedule's sweep: send again the packets of cycles whose messages were lost."""
+    return sum(services.cycle_resume(cycle_id=pk) for pk in services.stalled_cycles())
 
 
 def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:

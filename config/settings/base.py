@@ -134,6 +134,11 @@ CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"] = {
     "task": "apps.reviews.tasks.open_annual_review_cycle",
     "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
 }
+# A cycle whose packet messages the broker lost (its data, a flush) is sent again.
+CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
+    "task": "apps.reviews.tasks.resume_stalled_cycles",
+    "schedule": 900.0,
+}
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
 # Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {

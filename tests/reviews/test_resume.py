@@ -1,0 +1,120 @@
+"""A cycle whose packet messages the broker lost is sent again by the schedule's sweep."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+
+from apps.reviews import services, tasks
+from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
+
+from .conftest import YEAR, packet_of
+
+T0 = datetime(2026, 1, 2, 3, tzinfo=UTC)
+# A lost message comes back within the visibility timeout; a task ends within its time limit.
+QUIET = timedelta(
+    seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + tasks.PACKET_TIME_LIMIT
+)
+
+
+@pytest.fixture
+def lost_cycle(reviewed, dave):
+    """Opened at T0; its messages never reach a worker (no on_commit here)."""
+    with time_machine.travel(T0, tick=False):
+        return services.review_cycle_open(year=YEAR, user=dave)
+
+
+def _at(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def test_a_cycle_is_stalled_only_once_nothing_happened_for_longer_than_its_tasks_take(
+    lost_cycle,
+):
+    assert services.stalled_cycles(now=T0 + QUIET - timedelta(seconds=1)) == []
+    assert services.stalled_cycles(now=T0 + QUIET + timedelta(seconds=1)) == [lost_cycle.pk]
+
+
+def test_resuming_a_cycle_whose_messages_were_lost_generates_every_packet(
+    lost_cycle, payments, acme, django_capture_on_commit_callbacks
+):
+    with _at(T0 + QUIET + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
+        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 2
+
+    lost_cycle.refresh_from_db()
+    assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
+    for scope, scope_id in [(PacketScope.SERVICE, payments.pk), (PacketScope.CUSTOMER, acme.pk)]:
+        packet = packet_of(lost_cycle, scope, scope_id)
+        assert (packet.status, packet.version, packet.attempts) == (PacketStatus.READY, 1, 1)
+
+
+def test_a_packet_left_running_by_a_lost_task_is_generated_again_and_only_once(
+    lost_cycle, payments, acme, django_capture_on_commit_callbacks
+):
+    service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(lost_cycle, PacketScope.CUSTOMER, acme.pk)
+    with _at(T0 + timedelta(minutes=1)):
+        assert services._claim(service.pk, "lost")  # its worker and message are gone
+        assert services.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
+    later = T0 + timedelta(minutes=1) + QUIET + timedelta(seconds=1)
+    assert services.stalled_cycles(now=later - timedelta(seconds=2)) == []
+
+    with _at(later), django_capture_on_commit_callbacks(execute=True):
+        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 1
+
+    service.refresh_from_db()
+    assert service.status == PacketStatus.READY
+    assert service.task_id not in ("", "lost") and service.attempts == 2
+    lost_cycle.refresh_from_db()
+    assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
+    # The lost task coming back after all writes nothing.
+    assert services.packet_generate(packet_id=service.pk, task_id="lost") == "skipped"
+
+
+def test_a_cycle_whose_last_task_died_before_finishing_it_is_finished(
+    lost_cycle, payments, acme, django_capture_on_commit_callbacks
+):
+    with _at(T0 + timedelta(minutes=1)):
+        for scope, scope_id in [
+            (PacketScope.SERVICE, payments.pk),
+            (PacketScope.CUSTOMER, acme.pk),
+        ]:
+            packet = packet_of(lost_cycle, scope, scope_id)
+            assert services.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
+    lost_cycle.refresh_from_db()
+    assert lost_cycle.status == CycleStatus.GENERATING  # nobody looked whether it was done
+
+    with _at(T0 + QUIET + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
+        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 0
+
+    lost_cycle.refresh_from_db()
+    assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
+
+
+def test_a_cycle_that_moves_or_is_done_is_left_alone(
+    lost_cycle, payments, django_capture_on_commit_callbacks
+):
+    service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
+    with _at(T0 + QUIET):
+        assert services.packet_generate(packet_id=service.pk, task_id="t-late") == "ready"
+
+    with _at(T0 + QUIET + timedelta(minutes=5)), django_capture_on_commit_callbacks() as sent:
+        assert services.stalled_cycles() == []
+        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 0
+    assert sent == []
+
+    services.cycle_finish(cycle_id=lost_cycle.pk, force=True)
+    assert services.stalled_cycles(now=T0 + 10 * QUIET) == []
+
+
+def test_the_schedule_sweeps_every_stalled_cycle(lost_cycle, django_capture_on_commit_callbacks):
+    assert "reviews-resume-stalled-cycles" in settings.CELERY_BEAT_SCHEDULE
+    entry = settings.CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"]
+    assert entry["task"] == tasks.resume_stalled_cycles.name
+
+    with _at(T0 + QUIET + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.resume_stalled_cycles.apply().get() == 2
+
+    lost_cycle.refresh_from_db()
+    assert lost_cycle.status == CycleStatus.COMPLETE
