@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -192,7 +192,8 @@ def stalled_cycles(*, now=None) -> list[int]:
     than their tasks can take (``_quiet_limit``): the broker lost their messages (its data, a
     flush), and nothing else would ever finish them."""
     quiet_since = (now or timezone.now()) - _quiet_limit()
-    created = Max("packets__created_at")
+    # A cycle without packets (nothing to review) counts from its opening.
+    created = Coalesce(Max("packets__created_at"), F("opened_at"))
     latest = Greatest(
         created,
         Coalesce(Max("packets__started_at"), created),

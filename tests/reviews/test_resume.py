@@ -118,3 +118,18 @@ def test_the_schedule_sweeps_every_stalled_cycle(lost_cycle, django_capture_on_c
 
     lost_cycle.refresh_from_db()
     assert lost_cycle.status == CycleStatus.COMPLETE
+
+
+def test_a_cycle_with_nothing_to_review_whose_message_was_lost_is_finished(
+    dave, django_capture_on_commit_callbacks
+):
+    with _at(T0):
+        cycle = services.review_cycle_open(year=YEAR, user=dave)  # no service, no customer
+    assert not cycle.packets.exists()
+
+    with _at(T0 + QUIET + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
+        assert services.stalled_cycles() == [cycle.pk]
+        assert services.cycle_resume(cycle_id=cycle.pk) == 0
+
+    cycle.refresh_from_db()
+    assert (cycle.status, cycle.note) == (CycleStatus.COMPLETE, "0 packets ready.")
