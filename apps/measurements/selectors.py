@@ -97,10 +97,10 @@ def _period_instants(period: str, start: datetime, end: datetime, zone) -> list[
 def _period_rows(
     indicator_ids, period: str, start: datetime, end: datetime, tz: str, slice_target=None
 ):
-    """One GROUP BY (indicator, calendar period in ``tz``) over the samples in [start, end)."""
+    """One GROUP BY (indicator, calendar period in ``tz``) over the samples in [start, end),
+    and the first day of each period, which the rows' period indexes refer to."""
     _check_period(period)
-    zone = zoneinfo.ZoneInfo(tz)
-    instants = _period_instants(period, start, end, zone)
+    instants = _period_instants(period, start, end, zoneinfo.ZoneInfo(tz))
     queryset = (
         SLISample.objects.filter(indicator_id__in=indicator_ids, start__gte=start, start__lt=end)
         .order_by()
@@ -115,12 +115,12 @@ def _period_rows(
             good_sum=Count("start", filter=_good_slice(Q(), slice_target)),
             total_sum=Count("start", filter=Q(total__gt=0)),
         )
-    return queryset.values_list("indicator_id", "bucket", "good_sum", "total_sum"), zone
+    rows = queryset.values_list("indicator_id", "bucket", "good_sum", "total_sum")
+    return rows, [instant.date() for instant in instants]
 
 
-def _fill_periods(rows, indicator_ids, period, start, end, zone) -> dict[int, list[PeriodTotals]]:
-    """Every period from start to end for every indicator; periods without rows are no data."""
-    starts = [instant.date() for instant in _period_instants(period, start, end, zone)]
+def _fill_periods(rows, indicator_ids, starts: list[date]) -> dict[int, list[PeriodTotals]]:
+    """Every period (``starts``) for every indicator; periods without rows are no data."""
     found: dict[tuple[int, date], tuple[int, int]] = {}
     for indicator_id, bucket, good, total in rows:
         found[(indicator_id, starts[bucket])] = (int(good or 0), int(total or 0))
@@ -142,8 +142,8 @@ def period_totals(
     One GROUP BY in SQL. Every period overlapping [start, end) is listed, oldest first; a period
     without events has attainment None (no data), never a breach.
     """
-    rows, zone = _period_rows(indicator_ids, period, start, end, tz)
-    return _fill_periods(rows, list(indicator_ids), period, start, end, zone)
+    rows, starts = _period_rows(indicator_ids, period, start, end, tz)
+    return _fill_periods(rows, list(indicator_ids), starts)
 
 
 def period_timeslices(
@@ -156,8 +156,8 @@ def period_timeslices(
 ) -> dict[int, list[PeriodTotals]]:
     """Timeslices budgeting: per period, good = buckets whose ratio meets ``slice_target`` %,
     total = buckets with events; attainment is their share. One GROUP BY in SQL."""
-    rows, zone = _period_rows(indicator_ids, period, start, end, tz, slice_target=slice_target)
-    return _fill_periods(rows, list(indicator_ids), period, start, end, zone)
+    rows, starts = _period_rows(indicator_ids, period, start, end, tz, slice_target=slice_target)
+    return _fill_periods(rows, list(indicator_ids), starts)
 
 
 def window_timeslices(

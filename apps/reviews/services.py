@@ -130,7 +130,7 @@ def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
     with transaction.atomic():
         cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
         current = selectors.current_packet_states(cycle_id)
-        unfinished = [pk for pk, status in current.items() if status not in FINISHED_STATES]
+        unfinished = _unfinished(current)
         if unfinished:
             if not force:
                 return False
@@ -187,10 +187,15 @@ def _quiet_limit():
     return timedelta(seconds=visibility + PACKET_TIME_LIMIT)
 
 
-def stalled_cycles(*, now=None) -> list[int]:
+def _unfinished(states: dict[int, str]) -> list[int]:
+    """The packets among ``states`` (id → status) that are neither ready nor failed."""
+    return [pk for pk, status in states.items() if status not in FINISHED_STATES]
+
+
+def stalled_cycles(*, now=None, ids=None) -> list[int]:
     """Cycles still generating in which no packet was created, started or written for longer
     than their tasks can take (``_quiet_limit``): the broker lost their messages (its data, a
-    flush), and nothing else would ever finish them."""
+    flush), and nothing else would ever finish them. ``ids``: only among these cycles."""
     quiet_since = (now or timezone.now()) - _quiet_limit()
     # A cycle without packets (nothing to review) counts from its opening.
     created = Coalesce(Max("packets__created_at"), F("opened_at"))
@@ -199,9 +204,11 @@ def stalled_cycles(*, now=None) -> list[int]:
         Coalesce(Max("packets__started_at"), created),
         Coalesce(Max("packets__generated_at"), created),
     )
+    cycles = ReviewCycle.objects.filter(status=CycleStatus.GENERATING)
+    if ids is not None:
+        cycles = cycles.filter(id__in=ids)
     return list(
-        ReviewCycle.objects.filter(status=CycleStatus.GENERATING)
-        .annotate(latest=latest)
+        cycles.annotate(latest=latest)
         .filter(latest__lt=quiet_since)
         .order_by("id")
         .values_list("id", flat=True)
@@ -218,13 +225,9 @@ def cycle_resume(*, cycle_id: int, now=None) -> int:
     """
     with transaction.atomic():
         cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
-        if cycle.status != CycleStatus.GENERATING or cycle_id not in stalled_cycles(now=now):
+        if cycle.status != CycleStatus.GENERATING or not stalled_cycles(now=now, ids=[cycle_id]):
             return 0
-        unfinished = [
-            pk
-            for pk, status in selectors.current_packet_states(cycle_id).items()
-            if status not in FINISHED_STATES
-        ]
+        unfinished = _unfinished(selectors.current_packet_states(cycle_id))
         ReviewPacket.objects.filter(pk__in=unfinished, status=PacketStatus.RUNNING).update(
             status=PacketStatus.PENDING, task_id="", error="Its task was lost: sent again."
         )
