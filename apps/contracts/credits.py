@@ -7,14 +7,16 @@ than 99.0 %" is [99.0, 99.99)); flags allow wordings such as "at or below 99.9 %
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 CENT = Decimal("0.01")
 
 
-@dataclass(frozen=True)
-class Tier:
+class Tier(NamedTuple):
+    """A named tuple (not a dataclass): schedules key the caches of review packets' credits,
+    and a tuple hashes and compares in C."""
+
     lower: Decimal | None
     upper: Decimal | None
     credit_percent: Decimal

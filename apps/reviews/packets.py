@@ -187,6 +187,29 @@ def measured_margin(good: int, total: int, target: Decimal) -> tuple[str | None,
     return shown, (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
 
 
+@lru_cache(maxsize=CACHED_COUNTS)
+def period_credit(
+    good: int,
+    total: int,
+    target: Decimal,
+    tiers: tuple[credits.Tier, ...],
+    cap_percent: Decimal | None,
+    monthly_fee: Decimal,
+    spelling: tuple[str, ...],
+) -> tuple[str | None, bool, str, Decimal, str]:
+    """One measurement period of an SLA line: its attainment as shown, whether it was
+    breached, the credit % as shown, and the amount it owes and as shown. Lines on the same
+    indicator under the same schedule and fee share them.
+
+    ``spelling``: the cap and credit %s as written. Equal decimals may be written differently
+    ("10" and "10.00") and the credit % shows as written: a line must not take another
+    schedule's spelling from the cache."""
+    attained, shown = measured(good, total)
+    credit = credits.credit_percent(tiers, attained, cap_percent)
+    amount = credits.credit_amount(credit, monthly_fee)
+    return shown, attained is not None and attained < target, str(credit), amount, money(amount)
+
+
 # --- periods ----------------------------------------------------------------------------------
 
 
@@ -255,16 +278,23 @@ def line_section(line: LineFigures) -> dict:
     periods = []
     owed = Decimal(0)
     breaches = without_data = 0
+    tiers = tuple(line.tiers)
+    spelling = (str(line.cap_percent), *(str(tier.credit_percent) for tier in tiers))
     for counts in period_counts:
         if not _in_force(counts.start, line.period, line.in_force_from, line.in_force_until):
             continue
-        attained, shown = measured(counts.good, counts.total)
-        breached = attained is not None and attained < target
-        credit = credits.credit_percent(line.tiers, attained, line.cap_percent)
-        amount = credits.credit_amount(credit, line.monthly_fee)
+        shown, breached, credit, amount, shown_amount = period_credit(
+            counts.good,
+            counts.total,
+            target,
+            tiers,
+            line.cap_percent,
+            line.monthly_fee,
+            spelling,
+        )
         owed += amount
         breaches += breached
-        without_data += attained is None
+        without_data += shown is None
         periods.append(
             {
                 "start": counts.start.isoformat(),
@@ -272,8 +302,8 @@ def line_section(line: LineFigures) -> dict:
                 "total": counts.total,
                 "attainment": shown,
                 "breached": breached,
-                "credit_percent": str(credit),
-                "credit_amount": money(amount),
+                "credit_percent": credit,
+                "credit_amount": shown_amount,
             }
         )
     return {

@@ -106,10 +106,13 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="covenant@localhost")
 
-# Celery: with REDIS_URL a real broker and result backend; without it, tasks run in-process.
+# Celery: with REDIS_URL a real broker; without it, tasks run in-process. No result backend:
+# nothing reads a task's return value (each task records its outcome in its own rows: packets,
+# deliveries, pulls), and with one every task of a group subscribes to its result in Redis.
 REDIS_URL = env("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -131,8 +131,8 @@ def test_quarterly_line_counts_quarters_and_contract_ended_midyear_stops_countin
     assert line["credits_owed"] == "1000.00"
 
 
-def test_months_without_samples_are_no_data_never_a_breach():
-    line = packets.LineFigures(
+def _line(months, tiers, cap_percent=None, monthly_fee="100") -> packets.LineFigures:
+    return packets.LineFigures(
         commitment_id=1,
         contract_id=1,
         contract_number="C",
@@ -145,19 +145,40 @@ def test_months_without_samples_are_no_data_never_a_breach():
         indicator="A",
         target=Decimal("99.9"),
         period="month",
-        monthly_fee=Decimal("100"),
+        monthly_fee=Decimal(monthly_fee),
         currency="EUR",
-        tiers=[packets.credits.Tier(None, Decimal("99.9"), Decimal("50"))],
-        cap_percent=None,
+        tiers=tiers,
+        cap_percent=cap_percent,
         in_force_from=date(2025, 1, 1),
         in_force_until=None,
-        months=[Counts(date(2025, 1, 1), 0, 0)],
+        months=months,
         buffer=packets.BufferFigures(verdict="NO_SLO", reasons=[]),
+    )
+
+
+def test_months_without_samples_are_no_data_never_a_breach():
+    line = _line(
+        [Counts(date(2025, 1, 1), 0, 0)],
+        [packets.credits.Tier(None, Decimal("99.9"), Decimal("50"))],
     )
     (period,) = packets.line_section(line)["periods"]
     assert period["attainment"] is None
     assert period["breached"] is False
     assert period["credit_amount"] == "0.00"
+
+
+def test_equal_credit_percents_keep_their_own_spelling_through_the_period_cache():
+    # 99.5 % falls in the [99, 99.9) tier. The two schedules are equal as numbers, and the
+    # credit % shows as the schedule writes it: the second line must not reuse the first's.
+    months = [Counts(date(2025, 1, 1), 995, 1000)]
+    for credit, cap in [("10", "50"), ("10.00", "50.00"), ("10", "50")]:
+        tiers = [packets.credits.Tier(Decimal("99"), Decimal("99.9"), Decimal(credit))]
+        (period,) = packets.line_section(_line(months, tiers, Decimal(cap)))["periods"]
+        assert (period["credit_percent"], period["credit_amount"]) == (credit, "10.00")
+    # A cap below the tier's credit shows as the cap is written.
+    tiers = [packets.credits.Tier(Decimal("99"), Decimal("99.9"), Decimal("10"))]
+    (period,) = packets.line_section(_line(months, tiers, Decimal("5.0")))["periods"]
+    assert (period["credit_percent"], period["credit_amount"]) == ("5.0", "5.00")
 
 
 @pytest.mark.parametrize(
