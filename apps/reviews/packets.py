@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 import orjson
 
@@ -30,9 +31,9 @@ ROOM_QUARTERS = 4
 ROOM_BUDGET_SHARE = Decimal("0.5")
 
 
-@dataclass(frozen=True)
-class Counts:
-    """Σgood and Σtotal of one calendar month (or quarter) starting on ``start``."""
+class Counts(NamedTuple):
+    """Σgood and Σtotal of one calendar month (or quarter) starting on ``start``. A named
+    tuple: a packet makes thousands, and the period caches below are keyed by them."""
 
     start: date
     good: int
@@ -178,36 +179,51 @@ def measured(good: int, total: int) -> tuple[Decimal | None, str | None]:
 
 
 @lru_cache(maxsize=CACHED_COUNTS)
-def measured_margin(good: int, total: int, target: Decimal) -> tuple[str | None, Decimal | None]:
-    """How the attainment of these counts shows, and its margin over ``target`` as shown (cut
-    to 4 places, like it): None without data."""
-    attained, shown = measured(good, total)
-    if attained is None:
-        return None, None
-    return shown, (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
+def buffer_month(counts: Counts, target: Decimal) -> tuple[dict, Decimal | None]:
+    """A month of a line's buffer health as its packet shows it (shared, like ``period_row``),
+    and the SLO's margin over ``target`` that month as shown (cut to 4 places, like the
+    attainment): None without data."""
+    attained, shown = measured(counts.good, counts.total)
+    margin = None
+    if attained is not None:
+        margin = (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
+    row = {
+        "start": counts.start.isoformat(),
+        "slo_attainment": shown,
+        "margin": None if margin is None else str(margin),
+    }
+    return row, margin
 
 
 @lru_cache(maxsize=CACHED_COUNTS)
-def period_credit(
-    good: int,
-    total: int,
+def period_row(
+    counts: Counts,
     target: Decimal,
     tiers: tuple[credits.Tier, ...],
     cap_percent: Decimal | None,
     monthly_fee: Decimal,
     spelling: tuple[str, ...],
-) -> tuple[str | None, bool, str, Decimal, str]:
-    """One measurement period of an SLA line: its attainment as shown, whether it was
-    breached, the credit % as shown, and the amount it owes and as shown. Lines on the same
-    indicator under the same schedule and fee share them.
+) -> tuple[dict, Decimal]:
+    """One measurement period of an SLA line as its packet shows it, and the credit it owes.
+    Lines on the same indicator under the same target, schedule and fee share them (the row is
+    shared: nothing changes a packet's data once built).
 
     ``spelling``: the cap and credit %s as written. Equal decimals may be written differently
     ("10" and "10.00") and the credit % shows as written: a line must not take another
     schedule's spelling from the cache."""
-    attained, shown = measured(good, total)
+    attained, shown = measured(counts.good, counts.total)
     credit = credits.credit_percent(tiers, attained, cap_percent)
     amount = credits.credit_amount(credit, monthly_fee)
-    return shown, attained is not None and attained < target, str(credit), amount, money(amount)
+    row = {
+        "start": counts.start.isoformat(),
+        "good": counts.good,
+        "total": counts.total,
+        "attainment": shown,
+        "breached": attained is not None and attained < target,
+        "credit_percent": str(credit),
+        "credit_amount": money(amount),
+    }
+    return row, amount
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -283,29 +299,13 @@ def line_section(line: LineFigures) -> dict:
     for counts in period_counts:
         if not _in_force(counts.start, line.period, line.in_force_from, line.in_force_until):
             continue
-        shown, breached, credit, amount, shown_amount = period_credit(
-            counts.good,
-            counts.total,
-            target,
-            tiers,
-            line.cap_percent,
-            line.monthly_fee,
-            spelling,
+        row, amount = period_row(
+            counts, target, tiers, line.cap_percent, line.monthly_fee, spelling
         )
         owed += amount
-        breaches += breached
-        without_data += shown is None
-        periods.append(
-            {
-                "start": counts.start.isoformat(),
-                "good": counts.good,
-                "total": counts.total,
-                "attainment": shown,
-                "breached": breached,
-                "credit_percent": credit,
-                "credit_amount": shown_amount,
-            }
-        )
+        breaches += row["breached"]
+        without_data += row["attainment"] is None
+        periods.append(row)
     return {
         "commitment_id": line.commitment_id,
         "contract_id": line.contract_id,
@@ -339,16 +339,10 @@ def buffer_section(line: LineFigures) -> dict:
     months = []
     margins = []
     for counts in buffer.slo_months:
-        shown, margin = measured_margin(counts.good, counts.total, target)
+        row, margin = buffer_month(counts, target)
         if margin is not None:
             margins.append(margin)
-        months.append(
-            {
-                "start": counts.start.isoformat(),
-                "slo_attainment": shown,
-                "margin": None if margin is None else str(margin),
-            }
-        )
+        months.append(row)
     return {
         "verdict": buffer.verdict,
         "reasons": list(buffer.reasons),

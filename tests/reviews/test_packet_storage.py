@@ -7,8 +7,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from apps.reviews import packets
-from apps.reviews.choices import PacketStatus
+from apps.reviews.choices import PacketScope, PacketStatus
 from apps.reviews.models import ReviewPacket
+
+from .conftest import open_cycle, packet_of
 
 APP = "reviews"
 JSONB = (APP, "0002_packet_data_lz4")
@@ -36,6 +38,28 @@ def test_a_generated_packet_is_stored_as_the_text_of_its_hash(service_packet, cu
         assert packets.text_hash(text) == packet.content_hash
         assert text == packets.canonical_json(packet.data)
         assert ReviewPacket.objects.get(pk=packet.pk).data == packet.data
+
+
+AWKWARD = 'O\'Brien \\ "Ops" 100 % %s $1 ü 😀'
+
+
+def test_text_that_sql_would_need_escaped_is_stored_as_it_is(
+    reviewed, payments, acme, dave, django_capture_on_commit_callbacks
+):
+    # The write sends the packet's text apart from the statement on PostgreSQL: quotes,
+    # backslashes, placeholders and characters outside the BMP arrive unchanged.
+    payments.name = f"Payments {AWKWARD}"
+    payments.save()
+    acme.name = f"Acme {AWKWARD}"
+    acme.save()
+    cycle = open_cycle(django_capture_on_commit_callbacks, user=dave)
+    service = packet_of(cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(cycle, PacketScope.CUSTOMER, acme.pk)
+    assert service.data["service"]["name"] == f"Payments {AWKWARD}"
+    assert customer.data["customer"]["name"] == f"Acme {AWKWARD}"
+    for packet in (service, customer):
+        assert packet.status == PacketStatus.READY
+        assert packets.text_hash(stored_text(packet.pk)) == packet.content_hash
 
 
 def test_the_api_and_the_admin_show_the_data_as_json(client, dave, admin_user, service_packet):
