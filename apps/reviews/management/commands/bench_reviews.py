@@ -24,13 +24,21 @@ class Command(BenchCommand):
             "project's CELERY_WORKER_CONCURRENCY, as a worker started without the option runs.",
         )
         parser.add_argument(
+            "--runs",
+            type=int,
+            default=bench.RUNS,
+            help="Cycles timed, each by workers started afresh (the report gives the medians).",
+        )
+        parser.add_argument(
             "--redis-db",
             type=int,
             default=bench.REDIS_DB,
-            help="Redis database for the broker and results (host from REDIS_URL).",
+            help="Redis database for the broker (host from REDIS_URL).",
         )
 
-    def run(self, *, scale, workers, redis_db, **options):
+    def run(self, *, scale, workers, runs, redis_db, **options):
         if workers is not None and workers < 1:
             raise CommandError("--workers must be at least 1.")
-        return bench.run(scale=scale, workers=workers, redis_db=redis_db)
+        if runs < 1:
+            raise CommandError("--runs must be at least 1.")
+        return bench.run(scale=scale, workers=workers, redis_db=redis_db, runs=runs)
