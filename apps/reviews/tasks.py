@@ -67,7 +67,6 @@ class PacketTask(Task):
     bind=True,
     base=PacketTask,
     acks_late=True,
-    ignore_result=True,
     max_retries=MAX_RETRIES,
     soft_time_limit=PACKET_SOFT_TIME_LIMIT,
     time_limit=PACKET_TIME_LIMIT,
@@ -97,7 +96,7 @@ def generate_packet(self, packet_id: int, inputs: str | dict | None = None) -> s
     return outcome
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def fail_packet(self, packet_id: int, task_id: str, reason: str) -> None:
     """Record why a packet task ended without recording it, then finish the cycle if that
     packet was the last (see ``PacketTask``)."""
@@ -120,7 +119,7 @@ def open_annual_review_cycle() -> int | None:
     return cycle.pk
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(acks_late=True)
 def resume_stalled_cycles() -> int:
     """The schedule's sweep: send again the packets of cycles whose messages were lost."""
     return sum(services.cycle_resume(cycle_id=pk) for pk in services.stalled_cycles())
@@ -137,7 +136,7 @@ def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
     return {pk: (scope, scope_id) for pk, scope, scope_id in rows}
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def prepare_cycle(self, cycle_id: int) -> int:
     """Load the inputs of every pending packet at once, then fan the packets out as a group.
     Run twice (a redelivery), the second group's packet tasks find their packets taken and

@@ -159,3 +159,11 @@ def test_cycle_history_records_opening_and_completion(cycle, dave):
     assert records[-1] == (None, CycleStatus.COMPLETE)
     reasons = list(cycle.history.order_by("history_date").values_list("history_change_reason"))
     assert reasons[0] == ("Review cycle opened.",)
+
+
+def test_no_task_result_is_kept_anywhere():
+    # The packets' own rows say how generation went; a result backend would only make each task
+    # of a cycle's group subscribe to a result nobody reads.
+    assert tasks.prepare_cycle.app.conf.result_backend is None
+    for task in (tasks.prepare_cycle, tasks.generate_packet, tasks.fail_packet):
+        assert task.ignore_result is True
