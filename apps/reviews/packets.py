@@ -178,25 +178,38 @@ def measured(good: int, total: int) -> tuple[Decimal | None, str | None]:
     return attained, percent(attained)
 
 
-@lru_cache(maxsize=CACHED_COUNTS)
-def buffer_month(counts: Counts, target: Decimal) -> tuple[dict, Decimal | None]:
-    """A month of a line's buffer health as its packet shows it (shared, like ``period_row``),
-    and the SLO's margin over ``target`` that month as shown (cut to 4 places, like the
-    attainment): None without data."""
-    attained, shown = measured(counts.good, counts.total)
-    margin = None
-    if attained is not None:
-        margin = (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
-    row = {
-        "start": counts.start.isoformat(),
-        "slo_attainment": shown,
-        "margin": None if margin is None else str(margin),
-    }
-    return row, margin
+# Terms of lines (target, schedule, cap, fee), and SLOs' months under a target, kept.
+CACHED_TERMS = 1 << 12
 
 
-@lru_cache(maxsize=CACHED_COUNTS)
-def period_row(
+@lru_cache(maxsize=CACHED_TERMS)
+def buffer_health(
+    slo_months: tuple[Counts, ...], target: Decimal
+) -> tuple[list[dict], str | None, int]:
+    """How far the SLO's measured attainment sat above (positive) or below (negative) the SLA
+    target each month, cut to 4 places like the attainment (None without data); the smallest
+    such margin and the number of months below. Every line under the same target on the same
+    SLO shares them (nothing changes a packet's data once built)."""
+    months = []
+    margins = []
+    for counts in slo_months:
+        attained, shown = measured(counts.good, counts.total)
+        margin = None
+        if attained is not None:
+            margin = (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
+            margins.append(margin)
+        months.append(
+            {
+                "start": counts.start.isoformat(),
+                "slo_attainment": shown,
+                "margin": None if margin is None else str(margin),
+            }
+        )
+    smallest = str(min(margins)) if margins else None
+    return months, smallest, sum(1 for m in margins if m < 0)
+
+
+def _period_row(
     counts: Counts,
     target: Decimal,
     tiers: tuple[credits.Tier, ...],
@@ -226,6 +239,26 @@ def period_row(
     return row, amount
 
 
+@lru_cache(maxsize=CACHED_TERMS)
+def period_rows(*terms) -> dict[Counts, tuple[dict, Decimal]]:
+    """The period rows worked out so far for lines of these terms (``_period_row``'s after the
+    counts), by their counts: a line looks each of its periods up by its counts alone (hashing
+    the terms again for each period took longer than building the row)."""
+    return {}
+
+
+def period_row(rows: dict, counts: Counts, *terms) -> tuple[dict, Decimal]:
+    """The row and credit of the period with these counts under these terms, from ``rows``
+    (``period_rows(*terms)``); emptied at ``CACHED_COUNTS`` rows, a bound over the years a
+    worker lives through."""
+    found = rows.get(counts)
+    if found is None:
+        if len(rows) >= CACHED_COUNTS:
+            rows.clear()
+        found = rows[counts] = _period_row(counts, *terms)
+    return found
+
+
 # --- periods ----------------------------------------------------------------------------------
 
 
@@ -240,10 +273,12 @@ def quarters(months: list[Counts]) -> list[Counts]:
     return [Counts(start, good, total) for start, (good, total) in sorted(by_quarter.items())]
 
 
-def _in_force(start: date, period: str, first: date, last: date | None) -> bool:
-    """Whether a period [start, end) overlaps the days [first, last] the line was in force."""
-    end = maths.add_months(start, 1 if period == "month" else 3)
-    return first < end and (last is None or last >= start)
+def in_force(periods: list[Counts], period: str, first: date, last: date | None) -> list:
+    """The periods (each starting on its calendar's first day) that overlap the days [first,
+    last] the line was in force: those from the one holding ``first`` to the one holding
+    ``last``."""
+    since = maths.period_start(first, period)
+    return [p for p in periods if since <= p.start and (last is None or p.start <= last)]
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -296,12 +331,10 @@ def line_section(line: LineFigures) -> dict:
     breaches = without_data = 0
     tiers = tuple(line.tiers)
     spelling = (str(line.cap_percent), *(str(tier.credit_percent) for tier in tiers))
-    for counts in period_counts:
-        if not _in_force(counts.start, line.period, line.in_force_from, line.in_force_until):
-            continue
-        row, amount = period_row(
-            counts, target, tiers, line.cap_percent, line.monthly_fee, spelling
-        )
+    terms = (target, tiers, line.cap_percent, line.monthly_fee, spelling)
+    rows = period_rows(*terms)
+    for counts in in_force(period_counts, line.period, line.in_force_from, line.in_force_until):
+        row, amount = period_row(rows, counts, *terms)
         owed += amount
         breaches += row["breached"]
         without_data += row["attainment"] is None
@@ -335,14 +368,7 @@ def buffer_section(line: LineFigures) -> dict:
     """Buffer health: the verdict now, and per month how far the SLO's measured attainment sat
     above (positive) or below (negative) the SLA target."""
     buffer = line.buffer
-    target = Decimal(line.target)
-    months = []
-    margins = []
-    for counts in buffer.slo_months:
-        row, margin = buffer_month(counts, target)
-        if margin is not None:
-            margins.append(margin)
-        months.append(row)
+    months, smallest, below = buffer_health(tuple(buffer.slo_months), Decimal(line.target))
     return {
         "verdict": buffer.verdict,
         "reasons": list(buffer.reasons),
@@ -352,8 +378,8 @@ def buffer_section(line: LineFigures) -> dict:
         "margin": None if buffer.margin is None else str(buffer.margin),
         "safe_maximum": None if buffer.safe_maximum is None else str(buffer.safe_maximum),
         "months": months,
-        "smallest_measured_margin": str(min(margins)) if margins else None,
-        "months_below_sla": sum(1 for m in margins if m < 0),
+        "smallest_measured_margin": smallest,
+        "months_below_sla": below,
     }
 
 

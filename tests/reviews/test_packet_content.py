@@ -189,3 +189,29 @@ def test_attainment_is_cut_not_rounded_so_a_miss_never_shows_as_met(good, shown,
     counts = Counts(date(2025, 1, 1), good, 100_000_000)
     assert packets.percent(counts.attainment) == shown
     assert (counts.attainment < Decimal("99.9")) is breached
+
+
+@pytest.mark.parametrize(
+    ("period", "first", "last", "starts"),
+    [
+        # A period counts when a single day of it was in force, the first or the last.
+        (
+            "month",
+            date(2025, 3, 31),
+            date(2025, 6, 1),
+            ["2025-03", "2025-04", "2025-05", "2025-06"],
+        ),
+        ("month", date(2024, 6, 10), None, [f"2025-{m:02}" for m in range(1, 13)]),
+        ("month", date(2025, 12, 31), None, ["2025-12"]),
+        ("month", date(2024, 1, 1), date(2024, 12, 31), []),
+        ("quarter", date(2025, 3, 31), date(2025, 4, 1), ["2025-01", "2025-04"]),
+        ("quarter", date(2025, 4, 1), date(2025, 9, 30), ["2025-04", "2025-07"]),
+    ],
+)
+def test_a_line_counts_every_period_it_was_in_force_for_a_day(period, first, last, starts):
+    months = [Counts(date(2025, m, 1), 1, 1) for m in range(1, 13)]
+    periods = months if period == "month" else packets.quarters(months)
+
+    kept = packets.in_force(periods, period, first, last)
+
+    assert [f"{p.start:%Y-%m}" for p in kept] == starts
