@@ -133,10 +133,12 @@ def in_force_days(contract: Contract) -> tuple[date, date | None]:
     return contract.start_date, min(ends) if ends else None
 
 
-def _binds_in(contract: Contract, year: int) -> bool:
+def _binding_days(contract: Contract, year: int) -> tuple[date, date | None] | None:
+    """The revision's ``in_force_days`` if they overlap the year; None if it never bound in
+    the year."""
     first, last = in_force_days(contract)
     year_first, year_last = year_days(year)
-    return first <= year_last and (last is None or last >= year_first)
+    return (first, last) if first <= year_last and (last is None or last >= year_first) else None
 
 
 # --- counts -----------------------------------------------------------------------------------
@@ -259,13 +261,19 @@ class CycleFigures:
         ):
             self.slos[slo.indicator.service_id].append(slo)
         self._start_counts()
-        self.contracts: dict[int, list[Contract]] = defaultdict(list)
-        for contract in (
-            Contract.objects.filter(_overlapping_year(year), customer_id__in=customers)
-            .select_related("next_revision")
+        # The customers' contracts and those of the lines (on the services' indicators), once.
+        self._contracts = {
+            c.pk: c
+            for c in Contract.objects.filter(
+                Q(customer_id__in=customers) | Q(pk__in={row[1] for row in self._rows}),
+                _overlapping_year(year),
+            )
+            .select_related("customer", "next_revision")
             .order_by("number", "revision")
-        ):
-            if _binds_in(contract, year):
+        }
+        self.contracts: dict[int, list[Contract]] = defaultdict(list)
+        for contract in self._contracts.values():
+            if contract.customer_id in customers and _binding_days(contract, year):
                 self.contracts[contract.customer_id].append(contract)
         self._load_lines()
         self._load_renewals()
@@ -309,16 +317,11 @@ class CycleFigures:
     def _load_lines(self) -> None:
         """The lines binding during the year on the services' indicators or of the customers'
         contracts (loaded by ``_start_counts``), each turned into figures once (a line shows in
-        two packets), with their contracts and schedules: two more queries."""
+        two packets), with their schedules: one more query."""
         year, rows, indicators, batch = self.year, self._rows, self._line_indicators, self._batch
-        contracts = {
-            c.pk: c
-            for c in Contract.objects.filter(pk__in={row[1] for row in rows}).select_related(
-                "customer", "next_revision"
-            )
-        }
-        binding = {pk: in_force_days(c) for pk, c in contracts.items() if _binds_in(c, year)}
-        rows = [row for row in rows if row[1] in binding]
+        contracts = self._contracts
+        binding = {pk: _binding_days(contracts[pk], year) for pk in {row[1] for row in rows}}
+        rows = [row for row in rows if binding[row[1]]]
         schedules = {
             s.pk: (s.as_tiers(), s.cap_percent)
             for s in CreditSchedule.objects.filter(
@@ -326,8 +329,9 @@ class CycleFigures:
             ).prefetch_related("tiers")
         }
         # Once per indicator and target.
+        targets = {(row[2], str(row[3])): row[3] for row in rows}
         verdicts = {
-            (row[2], str(row[3])): batch.evaluate(indicators[row[2]], row[3]) for row in rows
+            key: batch.evaluate(indicators[key[0]], target) for key, target in targets.items()
         }
         self.lines_of_service: dict[int, list[packets.LineFigures]] = defaultdict(list)
         self.lines_of_customer: dict[int, list[packets.LineFigures]] = defaultdict(list)
