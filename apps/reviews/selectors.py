@@ -554,11 +554,10 @@ def _counts_in_background(year: int, wanted: set[CountsKey]):
     outcome: dict = {}
 
     def run():
+        # The server's parallel workers may share the query (they do for a year of samples):
+        # with the loading beside it now lighter, the counts come sooner with them, even on two
+        # cores (the first packet starts about a sixth sooner).
         try:
-            with connection.cursor() as cursor:
-                # One process for this query: parallel workers would take the other core from
-                # the loading beside it, for little gain (measured: twice the CPU, the same time).
-                cursor.execute("SET max_parallel_workers_per_gather = 0")
             outcome["counts"] = monthly_counts(year, wanted)
         except BaseException as error:  # handed to the waiting thread
             outcome["error"] = error
