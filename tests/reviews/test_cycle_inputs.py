@@ -1,17 +1,28 @@
 """A cycle loads every packet's figures at once and hands each task its inputs; a packet
 generated alone (a regeneration) loads its own. Both roads give the same content."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from apps.contracts.choices import ContractStatus
 from apps.reviews import inputs, selectors, services, tasks
 from apps.reviews.choices import PacketScope, PacketStatus
 from apps.reviews.models import ReviewPacket
-from tests.factories import CommitmentFactory, ServiceFactory
+from tests.factories import (
+    CommitmentFactory,
+    ContractFactory,
+    CustomerFactory,
+    IndicatorFactory,
+    ServiceFactory,
+    SLOFactory,
+)
 
-from .conftest import YEAR, open_cycle, packet_of
+from .conftest import MONTHLY_GOOD, YEAR, add_samples, open_cycle, packet_of
 
 
 @pytest.fixture
@@ -103,3 +114,43 @@ def test_a_packet_task_given_its_inputs_only_claims_and_writes(
     packet.refresh_from_db()
     assert packet.data == selectors.service_packet_data(payments.pk, YEAR)
     assert packet.data["slas"][0]["credits_owed"] == "3500.00"
+
+
+def _inputs_queries(capture) -> tuple[int, int]:
+    """(queries, packets) of loading the inputs of every packet of a cycle."""
+    cycle = services.review_cycle_open(year=YEAR, user=None)
+    scopes = tasks._pending(cycle.pk)
+    with capture(connection) as queries:
+        given = selectors.cycle_inputs(YEAR, scopes)
+    assert set(given) == set(scopes)
+    ReviewPacket.objects.filter(cycle=cycle).delete()
+    cycle.delete()
+    return len(queries), len(scopes)
+
+
+def test_a_cycle_loads_its_inputs_in_a_fixed_number_of_queries(reviewed, alice, review_schedule):
+    few = _inputs_queries(CaptureQueriesContext)
+    # Three more services with an SLO and samples, three more customers with a line on each.
+    for number in range(3):
+        indicator = IndicatorFactory(service=ServiceFactory(slug=f"more-{number}"))
+        SLOFactory(indicator=indicator, target=Decimal("99.5"))
+        add_samples(indicator, MONTHLY_GOOD)
+        contract = ContractFactory(
+            customer=CustomerFactory(name=f"More {number}"),
+            owner=alice,
+            number=f"MORE-{number}",
+            status=ContractStatus.SIGNED,
+            start_date=date(2024, 6, 1),
+        )
+        CommitmentFactory(
+            contract=contract,
+            indicator=indicator,
+            target=Decimal("99.0"),
+            credit_schedule=review_schedule,
+        )
+
+    many = _inputs_queries(CaptureQueriesContext)
+
+    assert ReviewPacket.objects.count() == 0
+    assert many[1] == few[1] + 6
+    assert many[0] == few[0], f"{few[0]} queries for {few[1]} packets, {many[0]} for {many[1]}"
