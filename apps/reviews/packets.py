@@ -178,7 +178,8 @@ def measured(good: int, total: int) -> tuple[Decimal | None, str | None]:
     return attained, percent(attained)
 
 
-# Terms of lines (target, schedule, cap, fee), and SLOs' months under a target, kept.
+# How many sets of line terms (target, schedule, cap, fee), and of an SLO's months under an SLA
+# target, a process keeps.
 CACHED_TERMS = 1 << 12
 
 

@@ -320,8 +320,13 @@ class CycleFigures:
         two packets), with their schedules: one more query."""
         year, rows, indicators, batch = self.year, self._rows, self._line_indicators, self._batch
         contracts = self._contracts
-        binding = {pk: _binding_days(contracts[pk], year) for pk in {row[1] for row in rows}}
-        rows = [row for row in rows if binding[row[1]]]
+        # A contract changed since the lines were read (no longer in force) binds nothing.
+        binding = {
+            pk: _binding_days(contract, year)
+            for pk in {row[1] for row in rows}
+            if (contract := contracts.get(pk)) is not None
+        }
+        rows = [row for row in rows if binding.get(row[1])]
         schedules = {
             s.pk: (s.as_tiers(), s.cap_percent)
             for s in CreditSchedule.objects.filter(
