@@ -271,9 +271,11 @@ class CycleFigures:
             .select_related("customer", "next_revision")
             .order_by("number", "revision")
         }
+        # Each contract's binding days in the year (None: it never bound in it), worked out once.
+        self._binding = {pk: _binding_days(c, year) for pk, c in self._contracts.items()}
         self.contracts: dict[int, list[Contract]] = defaultdict(list)
-        for contract in self._contracts.values():
-            if contract.customer_id in customers and _binding_days(contract, year):
+        for pk, contract in self._contracts.items():
+            if contract.customer_id in customers and self._binding[pk]:
                 self.contracts[contract.customer_id].append(contract)
         self._load_lines()
         self._load_renewals()
@@ -318,14 +320,9 @@ class CycleFigures:
         """The lines binding during the year on the services' indicators or of the customers'
         contracts (loaded by ``_start_counts``), each turned into figures once (a line shows in
         two packets), with their schedules: one more query."""
-        year, rows, indicators, batch = self.year, self._rows, self._line_indicators, self._batch
-        contracts = self._contracts
+        rows, indicators, batch = self._rows, self._line_indicators, self._batch
+        contracts, binding = self._contracts, self._binding
         # A contract changed since the lines were read (no longer in force) binds nothing.
-        binding = {
-            pk: _binding_days(contract, year)
-            for pk in {row[1] for row in rows}
-            if (contract := contracts.get(pk)) is not None
-        }
         rows = [row for row in rows if binding.get(row[1])]
         schedules = {
             s.pk: (s.as_tiers(), s.cap_percent)
@@ -509,7 +506,7 @@ class CycleFigures:
             raise Customer.DoesNotExist(f"No customer {customer_id}.")
         contract_rows = []
         for contract in self.contracts[customer_id]:
-            first, last = in_force_days(contract)
+            first, last = self._binding[contract.pk]
             contract_rows.append(
                 {
                     "id": contract.pk,
