@@ -25,9 +25,11 @@ from rest_framework.views import APIView
 from apps.catalog.models import Service, Team
 
 from .openslo import OpenSLOError, check_import_permission, openslo_export, openslo_import
+from .openslo.documents import MAX_FILE_CHARS
 
 YAML_MEDIA_TYPE = "application/yaml"
-MAX_BODY_BYTES = 5 * 1024 * 1024
+# A character is at least a byte, so a body within this bound is within the parser's too.
+MAX_BODY_BYTES = MAX_FILE_CHARS
 
 
 class YAMLTextParser(BaseParser):
@@ -38,7 +40,7 @@ class YAMLTextParser(BaseParser):
     def parse(self, stream, media_type=None, parser_context=None):
         raw = stream.read(MAX_BODY_BYTES + 1) if stream is not None else b""
         if len(raw) > MAX_BODY_BYTES:
-            raise ParseError(f"The file is larger than {MAX_BODY_BYTES} bytes.")
+            raise ParseError(f"The file is larger than {MAX_BODY_BYTES} bytes; split it.")
         try:
             return raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:

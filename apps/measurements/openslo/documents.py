@@ -15,12 +15,14 @@ import yaml
 from apps.catalog.choices import IndicatorKind, IndicatorSource
 
 from .objectives import budgeting_method, objective, time_window, timezone_name
-from .yamlview import Fields, OpenSLOError, Problem, Reader, View
+from .yamlview import BoundedLoader, Fields, OpenSLOError, Problem, Reader, View
 
 API_VERSION = "openslo/v1"
 IMPORTED_KINDS = ("Service", "SLI", "SLO")
 SKIPPED_KINDS = ("AlertPolicy", "AlertCondition", "AlertNotificationTarget", "DataSource")
 DESCRIPTION_MAX = 1050
+# A catalog's worth of SLOs is tens of kilobytes; the bound keeps parsing a fraction of a second.
+MAX_FILE_CHARS = 1024 * 1024
 # Implementation annotations Covenant writes on export and reads back on import.
 ANNOTATION_PREFIX = "covenant/"
 # The metric source type Covenant exports for SLIs whose samples are pushed to it (API, CSV…).
@@ -94,10 +96,14 @@ def parse(text: str) -> Parsed:
     data sources…) are checked for a valid header and skipped with a warning.
     """
     reader = Reader()
+    if len(text) > MAX_FILE_CHARS:
+        raise OpenSLOError(
+            [Problem(1, "", f"the file is larger than {MAX_FILE_CHARS} characters; split it")]
+        )
     try:
         roots = [
             node
-            for node in yaml.compose_all(text, Loader=yaml.SafeLoader)
+            for node in yaml.compose_all(text, Loader=BoundedLoader)
             if node is not None and not View(node, "", 0).is_null  # an empty document: "---"
         ]
     except yaml.MarkedYAMLError as error:

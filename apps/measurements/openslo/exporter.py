@@ -27,6 +27,13 @@ CALENDAR = {SloWindow.MONTH: "1M", SloWindow.QUARTER: "1Q"}
 CALENDAR_START = "2024-01-01 00:00:00"
 
 
+class _WrittenOutDumper(yaml.SafeDumper):
+    """Writes a value shared between documents out each time: the importer refuses aliases."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
 def _number(value: Decimal) -> float | int:
     """A YAML number from a Decimal, with no trailing zeros (0.999, not 0.9990000)."""
     normalized = value.normalize()
@@ -159,4 +166,6 @@ def openslo_export(*, service: Service) -> str:
         _slo_document(slo, by_pk[slo.pk], indicator_name[slo.indicator], service)
         for slo in exported
     ]
-    return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump_all(
+        documents, Dumper=_WrittenOutDumper, sort_keys=False, allow_unicode=True, width=100
+    )

@@ -10,6 +10,43 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 RFC1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# OpenSLO documents are a few levels deep; the bound keeps the recursive composer far from
+# Python's recursion limit whatever the input.
+MAX_DEPTH = 32
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses aliases and nesting deeper than ``MAX_DEPTH``.
+
+    Aliases are how a few hundred bytes of YAML expand into gigabytes ("billion laughs"), and
+    OpenSLO files have no need of them; refusing them at composition means nothing is expanded.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not accepted; write the value out",
+                event.start_mark,
+            )
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested deeper than {MAX_DEPTH} levels",
+                self.peek_event().start_mark,
+            )
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -80,7 +117,14 @@ class Fields:
         self.view = view
         self.children: dict[str, View] = {}
         for key_node, value_node in view.node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                # Never turned into text: a structured key could be as large as the file.
+                reader.error(
+                    View(key_node, view.path, key_node.start_mark.line + 1),
+                    "a key must be a string, not a list or mapping",
+                )
+                continue
+            key = key_node.value
             child = View(value_node, view.child_path(key), key_node.start_mark.line + 1)
             if key in self.children:
                 reader.error(child, f"duplicate key (first on line {self.children[key].line})")
