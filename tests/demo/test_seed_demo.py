@@ -15,7 +15,7 @@ from apps.catalog.models import Service
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Contract, Waiver
 from apps.contracts.policies import signoff_queue
-from apps.core.demo import DEMO_PASSWORD
+from apps.demo.base import DEMO_PASSWORD
 from apps.measurements.models import SLISample
 from apps.reviews.choices import CycleStatus, PacketStatus
 from apps.reviews.models import ReviewCycle

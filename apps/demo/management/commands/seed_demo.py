@@ -4,7 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from apps.core import demo
+from apps.demo import seed as demo
+from apps.demo.base import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -30,6 +31,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo ready in {time.monotonic() - started:.1f} s. Logins: alice (sales), "
                 "bob and erin (engineering), carol (legal), dave (leadership), admin; "
-                f"password {demo.DEMO_PASSWORD!r} (LOCAL ONLY)."
+                f"password {DEMO_PASSWORD!r} (LOCAL ONLY)."
             )
         )

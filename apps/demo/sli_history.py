@@ -18,11 +18,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.catalog.choices import IndicatorKind
+from apps.measurements.maths import add_months
+from apps.measurements.services import SampleRow, samples_upsert
 from apps.slos.choices import SloStatus
 from apps.slos.models import SLO
-
-from .maths import add_months
-from .services import SampleRow, samples_upsert
 
 HOUR = timedelta(hours=1)
 BATCH = 24 * 366
