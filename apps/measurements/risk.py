@@ -112,10 +112,11 @@ def window_budgets(slos: Iterable, *, at: datetime | None = None) -> dict[int, W
         starts[slo.pk] = start
         in_window = Q(indicator_id=slo.indicator_id, start__gte=start)
         if slo.budgeting_method == BudgetingMethod.TIMESLICES:
+            # Counted on "start", never "id": samples have a composite key and no id column.
             aggregates[f"good_{slo.pk}"] = Count(
-                "id", filter=in_window & _good_slice(slo.timeslice_target)
+                "start", filter=in_window & _good_slice(slo.timeslice_target)
             )
-            aggregates[f"total_{slo.pk}"] = Count("id", filter=in_window & Q(total__gt=0))
+            aggregates[f"total_{slo.pk}"] = Count("start", filter=in_window & Q(total__gt=0))
         else:
             aggregates[f"good_{slo.pk}"] = Sum("good", filter=in_window)
             aggregates[f"total_{slo.pk}"] = Sum("total", filter=in_window)
