@@ -1,10 +1,11 @@
 """Every /api/v1/ route: each app contributes its own ``api_urls`` module."""
 
 from django.urls import include, path
-from rest_framework.authtoken.views import obtain_auth_token
+
+from .auth_api import AuthTokenView
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", AuthTokenView.as_view(), name="api-token"),
     path("", include("apps.catalog.api_urls")),
     path("", include("apps.slos.api_urls")),
     path("", include("apps.contracts.api_urls")),
