@@ -6,10 +6,10 @@ per username and per client address, on the sign-in page, the admin's and the AP
 
 from __future__ import annotations
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from axes.backends import AxesStandaloneBackend
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
