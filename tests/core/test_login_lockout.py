@@ -14,9 +14,7 @@ LOCKED = "Too many failed login attempts"
 
 
 def login_page(client, username, password, address="127.0.0.1"):
-    return client.post(
-        "/login/", {"username": username, "password": password}, REMOTE_ADDR=address
-    )
+    return client.post("/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def token_route(username, password, address="127.0.0.1"):
