@@ -181,13 +181,11 @@ class ContractAdmin(ReadOnlyGovernedAdmin):
     def get_queryset(self, request):
         # Line counts in the list query: the risky count is what legal scans before signing.
         risky = Q(commitments__verdict__in=[v.value for v in NEEDS_WAIVER])
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                line_total=Count("commitments"),
-                risky_total=Count("commitments", filter=risky),
-            )
+        # Every admin page of a contract (history too) shows only what the web pages show.
+        queryset = policies.visible_contracts(request.user, super().get_queryset(request))
+        return queryset.annotate(
+            line_total=Count("commitments"),
+            risky_total=Count("commitments", filter=risky),
         )
 
     @admin.display(description="status", ordering="status")
@@ -329,13 +327,12 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         # The current decision as two subqueries: the queue shows it on every row without a
         # query per line.
         current = SignOff.objects.filter(commitment=OuterRef("pk"), voided_at__isnull=True)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                current_decision=Subquery(current.values("decision")[:1]),
-                current_decider=Subquery(current.values("decided_by__username")[:1]),
-            )
+        visible = policies.visible_through_contract(
+            request.user, super().get_queryset(request), "contract"
+        )
+        return visible.annotate(
+            current_decision=Subquery(current.values("decision")[:1]),
+            current_decider=Subquery(current.values("decided_by__username")[:1]),
         )
 
     @admin.display(description="customer", ordering="contract__customer__name")
@@ -528,6 +525,11 @@ class SignOffAdmin(ReadOnlyGovernedAdmin):
     raw_id_fields = ["commitment", "slo", "waiver"]
     show_full_result_count = False
 
+    def get_queryset(self, request):
+        return policies.visible_through_contract(
+            request.user, super().get_queryset(request), "commitment__contract"
+        )
+
     @admin.display(description="contract", ordering="commitment__contract__number")
     def contract(self, signoff):
         return signoff.commitment.contract
@@ -570,6 +572,11 @@ class WaiverAdmin(GovernedAdmin):
     search_fields = ["commitment__contract__number", "justification"]
     autocomplete_fields = ["commitment"]
     readonly_fields = ["granted_by", "granted_at"]
+
+    def get_queryset(self, request):
+        return policies.visible_through_contract(
+            request.user, super().get_queryset(request), "commitment__contract"
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

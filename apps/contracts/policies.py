@@ -27,6 +27,18 @@ def visible_contracts(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(Q(owner=user) | Q(legal_reviewer=user))
 
 
+def visible_through_contract(user, queryset: QuerySet, contract_path: str) -> QuerySet:
+    """Rows that belong to a contract (lines, sign-offs, waivers) shown as their contract is:
+    all of them to those who see every contract, otherwise those of ``visible_contracts``."""
+    if (
+        user.is_authenticated
+        and user.has_perm("contracts.view_contract")
+        and sees_all_contracts(user)
+    ):
+        return queryset
+    return queryset.filter(**{f"{contract_path}__in": visible_contracts(user)})
+
+
 def can_edit_contract(user, contract: Contract) -> bool:
     """May change terms and lines (the state decides separately whether they are editable)."""
     if not user.has_perm("contracts.change_contract"):

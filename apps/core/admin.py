@@ -7,13 +7,17 @@ API, so permissions, state rules and history (user and reason) are the same ever
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -39,17 +43,78 @@ class GovernedAdmin(SimpleHistoryAdmin):
     SimpleHistoryAdmin records the acting user on saves made here; the History button shows who
     changed what. ``allow_revert = False`` turns the history pages into a read-only record, for
     models whose state may only move through services (a revert would rewrite a status).
+
+    django-simple-history asks only for view permission before its history form saves a past
+    version, and lists the history of any row that exists. Here both history pages show only
+    rows the changelist shows (``get_queryset``; anything else is a 404), and the form reverts
+    only for a user who may change that very row (``has_change_permission(request, obj)``, so
+    team ownership applies); anyone else sees the version read-only, and a POST is refused.
     """
 
     allow_revert = True
 
+    def _history_object(self, request, object_id):
+        """The row as the changelist shows it; None when it was deleted (only its history is
+        left). Http404 when it exists but the user may not see it."""
+        object_id = unquote(object_id)
+        try:
+            return self.get_queryset(request).get(pk=object_id)
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            pass
+        try:
+            exists = self.model._default_manager.filter(pk=object_id).exists()
+        except (ValidationError, ValueError):
+            exists = False
+        if exists:
+            raise Http404
+        return None
+
+    def may_revert(self, request, obj) -> bool:
+        return self.allow_revert and self.has_change_permission(request, obj)
+
     def revert_disabled(self, request, obj=None):
-        return not self.allow_revert or super().revert_disabled(request, obj)
+        return not self.may_revert(request, obj) or super().revert_disabled(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if getattr(request, "_covenant_history_read_only", False):
+            # A past version shown to someone who may not revert it: every field as text.
+            model_fields = [
+                field.name
+                for field in self.model._meta.get_fields()
+                if (field.concrete or field.many_to_many)
+                and not field.auto_created
+                and field.editable
+            ]
+            return [*readonly, *(name for name in model_fields if name not in readonly)]
+        return readonly
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_object(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.allow_revert:
-            raise PermissionDenied("History is a record here; it cannot be reverted.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        current = self._history_object(request, object_id)
+        if current is None:
+            # A deleted row is judged on the version asked for (a revert would recreate it).
+            history = self.model._meta.simple_history_manager_attribute
+            record = get_object_or_404(
+                getattr(self.model, history).model,
+                **{self.model._meta.pk.attname: unquote(object_id), "history_id": version_id},
+            )
+            current = record.instance
+        if self.may_revert(request, current):
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST":
+            raise PermissionDenied("You may not change this record, so you may not revert it.")
+        request._covenant_history_read_only = True
+        # The library reads the attribute, not get_prepopulated_fields: a field shown as text
+        # has nothing to prepopulate, so the page is drawn by a copy without them.
+        viewer = copy.copy(self)
+        viewer.prepopulated_fields = {}
+        return SimpleHistoryAdmin.history_form_view(
+            viewer, request, object_id, version_id, extra_context
+        )
 
 
 class ReadOnlyGovernedAdmin(GovernedAdmin):

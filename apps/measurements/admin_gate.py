@@ -7,16 +7,17 @@ from datetime import timedelta
 
 from django.contrib import admin
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
 from apps.catalog.policies import sees_every_team
+from apps.core.admin import GovernedAdmin
 
 from .gate import release_gate_exception_record
 from .models import ReleaseGateException
 
 
 @admin.register(ReleaseGateException)
-class ReleaseGateExceptionAdmin(SimpleHistoryAdmin):
+class ReleaseGateExceptionAdmin(GovernedAdmin):
+    allow_revert = False  # who opened the gate and why is a record
     list_display = ("service", "kind", "reason", "created_by", "created_at", "expires_at", "active")
     list_filter = ("kind", "service")
     list_select_related = ("service", "created_by")

@@ -4,8 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from simple_history.admin import SimpleHistoryAdmin
 
+from apps.core.admin import GovernedAdmin
 from apps.core.errors import DomainError
 
 from . import selectors, services
@@ -18,7 +18,8 @@ class OpenCycleForm(forms.Form):
 
 
 @admin.register(ReviewCycle)
-class ReviewCycleAdmin(SimpleHistoryAdmin):
+class ReviewCycleAdmin(GovernedAdmin):
+    allow_revert = False  # a cycle's status moves only through the review services
     list_display = ["__str__", "status", "progress", "opened_by", "opened_at", "completed_at"]
     list_filter = ["status"]
     list_select_related = ["opened_by"]
@@ -143,7 +144,8 @@ class ReviewPacketAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewSignOff)
-class ReviewSignOffAdmin(SimpleHistoryAdmin):
+class ReviewSignOffAdmin(GovernedAdmin):
+    allow_revert = False  # a sign-off is a record of who signed what
     list_display = ["packet", "role", "user", "signed_at"]
     list_filter = ["role"]
     list_select_related = ["packet__cycle", "user"]

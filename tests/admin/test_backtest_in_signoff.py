@@ -30,15 +30,15 @@ MONTHS = {
     date(2026, 9, 1): "99.99",
     date(2026, 10, 1): "98.0",
 }
-# The change page, whatever the history: session, user, the line, permissions (2), its
+# The change page, whatever the history: session, user, roles, the line, permissions (2), its
 # indicator, service, contract and schedule, the report's GROUP BY and the schedule's tiers, the
 # alignment (active SLOs, buffer policy), AT_RISK (the SLO's recent months, its window budget;
 # the level history reuses the report's months), the current sign-off and the waivers.
-CHANGE_PAGE_QUERIES = 17
-# The approve page: session, user, permissions (2), the changelist Django builds before any
+CHANGE_PAGE_QUERIES = 18
+# The approve page: session, user, roles, permissions (2), the changelist Django builds before any
 # action (team filter choices twice, the count), the selected lines with their contracts and
 # schedules, one GROUP BY per contract timezone (one here) and the tiers: 2 lines or 6.
-INTERMEDIATE_PAGE_QUERIES = 10
+INTERMEDIATE_PAGE_QUERIES = 11
 
 
 @pytest.fixture(autouse=True)
