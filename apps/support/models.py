@@ -149,3 +149,7 @@ class TicketClock(models.Model):
 
     def __str__(self):
         return f"{self.ticket} {self.metric} #{self.cycle}: {self.state}"
+
+
+# Helpdesk sources live in their own module; imported here so Django registers their model.
+from .helpdesks.models import HelpdeskSource  # noqa: E402, F401
