@@ -5,6 +5,7 @@ carol: legal · dave: leadership · mallory: logged in, no role.
 """
 
 import os
+import sys
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,17 @@ def require(condition: bool, why: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{why} — CI must provide it (COVENANT_REQUIRE_SERVICES=1)")
     pytest.skip(why)
+
+
+@pytest.fixture(autouse=True)
+def _clear_memoised_functions():
+    """No test sees what an earlier one memoised: every ``functools`` cache in the apps is
+    emptied before each test."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("apps.") and module is not None:
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)) and hasattr(value, "cache_info"):
+                    value.cache_clear()
 
 
 @pytest.fixture

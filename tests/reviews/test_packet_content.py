@@ -215,3 +215,15 @@ def test_a_line_counts_every_period_it_was_in_force_for_a_day(period, first, las
     kept = packets.in_force(periods, period, first, last)
 
     assert [f"{p.start:%Y-%m}" for p in kept] == starts
+
+
+def test_a_period_exactly_at_the_target_is_met_and_one_just_below_is_breached():
+    # 99.9 % of 1,000,000 is met (the SLA says "at least"); one event fewer is a breach.
+    months = [
+        Counts(date(2025, 1, 1), 999_000, 1_000_000),
+        Counts(date(2025, 2, 1), 998_999, 1_000_000),
+    ]
+    tiers = [packets.credits.Tier(None, Decimal("99.9"), Decimal("10"))]
+    at_target, below = packets.line_section(_line(months, tiers))["periods"]
+    assert (at_target["attainment"], at_target["breached"]) == ("99.9000", False)
+    assert (below["attainment"], below["breached"]) == ("99.8999", True)
