@@ -317,6 +317,16 @@ def commitment_signoff(
         line.contract = contract
         policies.check_signoff(user, line)
         _require_state(contract, REVIEWABLE_STATES, "sign off a line of")
+        # Read under the line's lock: of two engineers deciding at once, the second finds the
+        # first's decision here and is refused, instead of silently replacing it. A decision
+        # stands until a change to the line or its SLO voids it.
+        decided = line.signoffs.filter(voided_at__isnull=True).select_related("decided_by")
+        if (previous := decided.first()) is not None:
+            when = timezone.localtime(previous.decided_at)
+            raise TransitionNotAllowed(
+                f"This line is already decided: {previous.get_decision_display().lower()} by "
+                f"{previous.decided_by} on {when:%Y-%m-%d %H:%M}."
+            )
         result = commitment_alignment(line)
         waiver = None
         if decision == Decision.APPROVE:
@@ -335,8 +345,6 @@ def commitment_signoff(
                 raise ValidationError(
                     {"comment": "This line is INCOMPARABLE: explain why the SLO covers it."}
                 )
-        for previous in line.signoffs.filter(voided_at__isnull=True):
-            _void(previous, user=user, reason="Replaced by a new decision.")
         signoff = SignOff(
             commitment=line,
             decision=decision,
