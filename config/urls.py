@@ -1,10 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+
+class FaviconView(RedirectView):
+    """/favicon.ico, which browsers and the admin's pages ask for without a <link rel="icon">."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        # Resolved per request: the hashed name exists only once static files are collected.
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="contracts:list", permanent=False)),
+    path("favicon.ico", FaviconView.as_view()),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
