@@ -1,4 +1,4 @@
-"""The four roles (Django groups) and the permissions each holds: the one place they are defined.
+"""The five roles (Django groups) and the permissions each holds: the one place they are defined.
 
 The groups themselves are created by a data migration; their permissions are synchronised with
 this table after every ``migrate`` so that code and database never disagree.
@@ -8,7 +8,8 @@ SALES = "Sales"
 LEGAL = "Legal"
 ENGINEERING = "Engineering"
 LEADERSHIP = "Leadership"
-ROLES = (SALES, LEGAL, ENGINEERING, LEADERSHIP)
+SUPPORT = "Support"
+ROLES = (SALES, LEGAL, ENGINEERING, LEADERSHIP, SUPPORT)
 
 _VIEW_CATALOG = [
     "catalog.view_team",
@@ -26,6 +27,10 @@ _VIEW_CONTRACTS = [
     "contracts.view_signoff",
     "contracts.view_waiver",
 ]
+
+# Business calendars: the support desk keeps them; engineering and leadership read the hours
+# their support clocks run on.
+_VIEW_CALENDARS = ["calendars.view_calendar"]
 
 _VIEW_DRIFT = [
     "drift.view_driftevent",
@@ -75,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "slos.add_bufferpolicy",
         "slos.change_bufferpolicy",
         "contracts.signoff_commitment",
+        *_VIEW_CALENDARS,
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
         "drift.add_notificationchannel",
@@ -90,10 +96,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_CONTRACTS,
         "contracts.add_waiver",
         "contracts.change_waiver",
+        *_VIEW_CALENDARS,
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
         "measurements.view_slisample",
         "measurements.view_releasegateexception",
+    ],
+    SUPPORT: [
+        *_VIEW_CALENDARS,
+        "calendars.add_calendar",
+        "calendars.change_calendar",
     ],
 }
 
