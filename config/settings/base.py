@@ -231,9 +231,28 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# Each record is written once, by the root's handler (in a Celery worker, by the one Celery puts
+# on the root in its place). Django's defaults give the "django" logger a console handler of its
+# own while DEBUG is on, and that logger also propagates to the root, so every "Not Found: ..."
+# printed twice: it is emptied here. Configuring "django" resets its children, so runserver's
+# request lines ("django.server") get back their own handler and format, without propagating.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
