@@ -4,6 +4,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from apps.dashboards import slo_page
+
 
 class FaviconView(RedirectView):
     """/favicon.ico, which browsers and the admin's pages ask for without a <link rel="icon">."""
@@ -24,6 +26,6 @@ urlpatterns = [
     path("contracts/", include("apps.contracts.urls")),
     path("reviews/", include("apps.reviews.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
-    path("", include("apps.measurements.urls")),
+    path("slos/<int:pk>/", slo_page.slo_detail, name="slo-detail"),
     path("api/", include("config.api_urls")),
 ]

@@ -20,10 +20,9 @@ from apps.core.admin import (
     action_with_comment,
     apply_to_each,
 )
-from apps.measurements import backtest_summary
 from apps.slos.alignment import NEEDS_WAIVER, Verdict, fmt
 
-from . import policies, services
+from . import backtest_summary, policies, services
 from .choices import TERMINAL_STATES, ContractStatus, Decision
 from .models import Commitment, Contract, CreditSchedule, CreditTier, SignOff, Waiver
 

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from . import api
+from . import api, api_backtest
 
 router = SimpleRouter()
 router.register("credit-schedules", api.CreditScheduleViewSet, basename="creditschedule")
@@ -10,4 +10,4 @@ router.register("contracts", api.ContractViewSet, basename="contract")
 router.register("commitments", api.CommitmentViewSet, basename="commitment")
 router.register("waivers", api.WaiverViewSet, basename="waiver")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *api_backtest.urlpatterns]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import backtest_views, views
 
 app_name = "contracts"
 urlpatterns = [
     path("", views.contract_list, name="list"),
     path("new/", views.contract_create, name="create"),
     path("alignment-preview/", views.alignment_preview, name="alignment-preview"),
+    path("backtest-preview/", backtest_views.backtest_preview, name="backtest-preview"),
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     # One POST endpoint per action, each named after it: {% url 'contracts:sign' pk %}.

@@ -336,7 +336,7 @@ def _contract_form(request, contract: Contract | None):
             "formset": formset,
             "has_errors": data is not None,
             "alignment_url": reverse("contracts:alignment-preview"),
-            "backtest_url": "/measurements/backtest-preview/",
+            "backtest_url": reverse("contracts:backtest-preview"),
         },
     )
 

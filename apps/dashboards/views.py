@@ -418,7 +418,7 @@ def slo_list(request, filters, form):
         items=[slo for slo in health.slos if slo.pk in wanted],
         columns=SLO_COLUMNS,
         row=lambda slo: _slo_row(slo, health.risks[slo.pk]),
-        url=lambda slo: reverse("measurements:slo-detail", args=[slo.pk]),
+        url=lambda slo: reverse("slo-detail", args=[slo.pk]),
         csv_name="slos",
         paged=False,
     )

@@ -1,6 +1,6 @@
-"""Measurement API routes: ingestion and status (api.py), backtest and release gate
-(api_backtest.py), OpenSLO (api_openslo.py)."""
+"""Measurement API routes: ingestion and status (api.py), the release gate (api_gate.py),
+OpenSLO (api_openslo.py)."""
 
-from . import api, api_backtest, api_openslo
+from . import api, api_gate, api_openslo
 
-urlpatterns = [*api.urlpatterns, *api_backtest.urlpatterns, *api_openslo.urlpatterns]
+urlpatterns = [*api.urlpatterns, *api_gate.urlpatterns, *api_openslo.urlpatterns]

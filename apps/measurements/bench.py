@@ -242,7 +242,7 @@ def _backtest_runner(indicator, end):
     """The server side of POST /api/v1/backtest/ (validation, the GROUP BY, the maths and the
     JSON body, no HTTP) when that module exists; else period_totals of the indicator's year."""
     try:
-        from .api_backtest import BacktestInputSerializer, backtest_report, report_json
+        from apps.contracts.api_backtest import BacktestInputSerializer, backtest_report, report_json
     except ImportError:
         return (
             lambda: selectors.period_totals([indicator.id], "month", YEAR_START, end),

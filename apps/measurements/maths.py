@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -270,3 +271,21 @@ def window_bounds(window: str, at: datetime) -> tuple[datetime, datetime]:
         start = datetime(first.year, first.month, first.day, tzinfo=at.tzinfo)
         return start, at
     raise ValueError(f"Unknown window {window!r}: expected one of {', '.join(WINDOWS)}.")
+
+
+def periods_met(history: Sequence[tuple[date, Decimal | None]], level: Decimal) -> tuple[int, int]:
+    """(periods with data at or above level, periods with data) — "met in 9 of the last 12"."""
+    measured = [a for _, a in history if a is not None]
+    return sum(Decimal(a) >= Decimal(level) for a in measured), len(measured)
+
+
+def recent_streak(history: Sequence[tuple[date, Decimal | None]], level: Decimal) -> int:
+    """How many of the latest periods with data met the level in a row."""
+    streak = 0
+    for _, attainment in sorted(history, key=lambda pair: pair[0], reverse=True):
+        if attainment is None:
+            continue
+        if Decimal(attainment) < Decimal(level):
+            break
+        streak += 1
+    return streak

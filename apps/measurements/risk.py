@@ -25,7 +25,7 @@ from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod, SloWindow
 
 from . import maths
-from .backtest import periods_met, recent_streak
+from .maths import periods_met, recent_streak
 from .models import SLISample
 from .selectors import PeriodTotals, period_timeslices, period_totals
 

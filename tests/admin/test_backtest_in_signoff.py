@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from apps.contracts import services
+from apps.contracts.backtest_summary import line_backtests, line_report
 from apps.contracts.choices import Period
 from apps.contracts.models import SignOff
-from apps.measurements.backtest_summary import line_backtests, line_report
 from tests.conftest import api_as
 from tests.factories import CommitmentFactory, ContractFactory, IndicatorFactory
 from tests.measurements.gate_helpers import record_hours, record_months

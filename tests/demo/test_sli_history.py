@@ -8,8 +8,8 @@ import pytest
 from django.db.models import Sum
 
 from apps.catalog.choices import IndicatorKind
+from apps.contracts.backtest import run_backtest
 from apps.demo.sli_history import seed_sli_history
-from apps.measurements.backtest import run_backtest
 from apps.measurements.models import SLISample
 from apps.measurements.risk import slo_history, slo_risks
 from apps.slos.alignment import Policy, safe_maximum

@@ -96,7 +96,7 @@ ROUTES = [
     ),
     (
         "sales backtest preview",
-        lambda w: f"/measurements/backtest-preview/?indicator={w['line'].indicator_id}&target=99.8",
+        lambda w: f"/contracts/backtest-preview/?indicator={w['line'].indicator_id}&target=99.8",
         "{attainment}",
     ),
     ("slo page", lambda w: f"/slos/{w['slo'].pk}/", "{attainment}"),

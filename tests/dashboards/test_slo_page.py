@@ -8,12 +8,11 @@ import time_machine
 
 from apps.contracts.choices import ContractStatus
 from tests.factories import CommitmentFactory, ContractFactory
-
-from .gate_helpers import record_hours, record_months
+from tests.measurements.gate_helpers import record_hours, record_months
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)
-PREVIEW = "/measurements/backtest-preview/"
+PREVIEW = "/contracts/backtest-preview/"
 
 
 @pytest.fixture(autouse=True)

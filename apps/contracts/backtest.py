@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from apps.contracts.credits import CENT, Tier, credit_amount, credit_percent
+from .credits import CENT, Tier, credit_amount, credit_percent
 
 RATE_QUANTUM = Decimal("0.0001")
 TARGET_QUANTUM = Decimal("0.0001")
@@ -105,21 +105,3 @@ def run_backtest(
         expected_annual_credits=annual,
         safest_target=safest_target([p.attainment for p in outcomes]),
     )
-
-
-def periods_met(history: Sequence[tuple[date, Decimal | None]], level: Decimal) -> tuple[int, int]:
-    """(periods with data at or above level, periods with data) — "met in 9 of the last 12"."""
-    measured = [a for _, a in history if a is not None]
-    return sum(Decimal(a) >= Decimal(level) for a in measured), len(measured)
-
-
-def recent_streak(history: Sequence[tuple[date, Decimal | None]], level: Decimal) -> int:
-    """How many of the latest periods with data met the level in a row."""
-    streak = 0
-    for _, attainment in sorted(history, key=lambda pair: pair[0], reverse=True):
-        if attainment is None:
-            continue
-        if Decimal(attainment) < Decimal(level):
-            break
-        streak += 1
-    return streak

@@ -1,4 +1,4 @@
-"""Portal pages on measurements: the SLO page and the sales form's backtest preview fragment."""
+"""The SLO page: monthly attainment, budget, burn rates, alerts and the SLA lines it backs."""
 
 from __future__ import annotations
 
@@ -15,98 +15,16 @@ from django.utils import timezone
 from apps.contracts.choices import OPEN_STATES, ContractStatus
 from apps.contracts.models import Commitment
 from apps.contracts.policies import visible_contracts
+from apps.measurements import maths
+from apps.measurements.risk import full_periods_bounds, percent, period_label, slo_period, slo_risks
+from apps.measurements.selectors import period_timeslices, period_totals, slo_status
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod
 from apps.slos.models import SLO
 
-from . import maths
-from .api_backtest import BacktestInputSerializer, backtest_report, may_backtest
-from .risk import full_periods_bounds, percent, period_label, slo_period, slo_risks
-from .selectors import period_timeslices, period_totals, slo_status
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF "}
-PREVIEW_PARAMS = (
-    "indicator",
-    "target",
-    "period",
-    "credit_schedule",
-    "monthly_fee",
-    "start",
-    "end",
-    "timezone",
-)
 # Contracts whose SLA lines the SLO must back: signed ones and those on their way.
 BACKED_STATES = sorted({*OPEN_STATES, ContractStatus.SIGNED})
 CHART_MONTHS = 12
-
-
-def money(amount: Decimal | None, currency: str) -> str:
-    if amount is None:
-        return "—"
-    symbol = CURRENCY_SYMBOLS.get(currency.upper(), f"{currency.upper()} ")
-    return f"{symbol}{amount:,.2f}"
-
-
-@login_required
-def backtest_preview(request):
-    """An HTML fragment beside a commitment line: what history says about the target typed."""
-    if not may_backtest(request.user):
-        return render(
-            request,
-            "measurements/backtest_preview.html",
-            {"problems": ["You may not see backtests."]},
-            status=403,
-        )
-    params = {name: request.GET[name].strip() for name in PREVIEW_PARAMS if request.GET.get(name)}
-    serializer = BacktestInputSerializer(data=params)
-    if not serializer.is_valid():
-        problems = [
-            f"{name.replace('_', ' ')}: {' '.join(str(m) for m in messages)}"
-            for name, messages in serializer.errors.items()
-        ]
-        return render(request, "measurements/backtest_preview.html", {"problems": problems})
-    report = backtest_report(serializer.validated_data)
-    currency = (request.GET.get("currency") or "EUR")[:3]
-    result = report.result
-    rows = [
-        {
-            "label": period_label(p.start, report.period),
-            "attainment": percent(p.attainment),
-            "breached": p.breached,
-            "credit": money(p.credit_amount, currency) if p.credit_amount else "",
-        }
-        for p in result.periods
-    ]
-    return render(
-        request,
-        "measurements/backtest_preview.html",
-        {
-            "report": report,
-            "target": fmt(report.target),
-            "has_schedule": bool(
-                serializer.validated_data.get("credit_schedule")
-                or serializer.validated_data.get("tiers")
-            ),
-            "result": result,
-            "rows": rows,
-            "periods": len(result.periods),
-            "total_credits": money(result.total_credits, currency),
-            "annual_credits": money(result.expected_annual_credits, currency),
-            "safest": None if result.safest_target is None else fmt(result.safest_target),
-            "safe_maximum": None
-            if report.alignment.safe_maximum is None
-            else fmt(report.alignment.safe_maximum),
-            "required": None
-            if report.required_slo_target is None
-            else fmt(report.required_slo_target),
-            "slo_target": None
-            if report.alignment.slo is None
-            else fmt(report.alignment.slo.target),
-            "needs_tighter_slo": report.alignment.slo is not None
-            and report.required_slo_target is not None
-            and report.alignment.slo.target < report.required_slo_target,
-        },
-    )
 
 
 # --- the SLO page ----------------------------------------------------------------------------
@@ -249,7 +167,7 @@ def slo_detail(request, pk: int):
     ]
     return render(
         request,
-        "measurements/slo_detail.html",
+        "dashboards/slo_detail.html",
         {
             "slo": slo,
             "period": slo_period(slo),

@@ -7,8 +7,7 @@ import pytest
 import time_machine
 
 from tests.conftest import api_as
-
-from .gate_helpers import record_hours
+from tests.measurements.gate_helpers import record_hours
 
 pytestmark = pytest.mark.django_db
 

@@ -19,17 +19,17 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from apps.contracts.choices import Period
-from apps.contracts.credits import Tier
-from apps.contracts.models import CreditTier
+from apps.core.formatting import money
+from apps.measurements import maths
+from apps.measurements.risk import percent, period_label
+from apps.measurements.selectors import period_totals
 from apps.slos.alignment import fmt
 
-from . import maths
 from .api_backtest import DEFAULT_PERIODS, BacktestReport, backtest_report
 from .backtest import PERIODS_PER_YEAR, Backtest, run_backtest
-from .risk import percent, period_label
-from .selectors import period_totals
-from .views import money
+from .choices import Period
+from .credits import Tier
+from .models import CreditTier
 
 
 def _zone_name(line) -> str:

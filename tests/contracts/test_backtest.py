@@ -6,8 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from apps.contracts.backtest import run_backtest, safest_target
 from apps.contracts.credits import Tier
-from apps.measurements.backtest import periods_met, recent_streak, run_backtest, safest_target
+from apps.measurements.maths import periods_met, recent_streak
 
 D = Decimal
 CLOUD_TIERS = [

@@ -6,8 +6,7 @@ import pytest
 import time_machine
 
 from tests.conftest import api_as
-
-from .gate_helpers import record_months
+from tests.measurements.gate_helpers import record_months
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 15, 12, tzinfo=UTC)

@@ -1,7 +1,7 @@
-"""POST /api/v1/backtest/ and GET /api/v1/services/{slug}/release-gate/.
+"""POST /api/v1/backtest/: a proposed SLA replayed on the SLI history.
 
 The backtest input is validated by one serializer, shared with the sales form's HTML preview
-(views.backtest_preview), so that both name the same field for the same mistake.
+(backtest_views.backtest_preview), so that both name the same field for the same mistake.
 """
 
 from __future__ import annotations
@@ -9,10 +9,9 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -20,24 +19,23 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.catalog.models import Indicator, Service
-from apps.contracts.choices import Period
-from apps.contracts.credits import Tier, overlapping
-from apps.contracts.models import CreditSchedule
+from apps.catalog.models import Indicator
 from apps.core.validators import validate_target_percent
+from apps.measurements import maths
+from apps.measurements.api_gate import attainment_string
+from apps.measurements.risk import LevelHistory, level_history, level_history_periods
+from apps.measurements.selectors import period_totals
 from apps.slos.alignment import required_slo_target
 from apps.slos.choices import BudgetingMethod
 from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
-from . import maths
 from .backtest import PERIODS_PER_YEAR, Backtest, run_backtest
-from .gate import release_gate
-from .risk import LevelHistory, level_history, level_history_periods
-from .selectors import period_totals
+from .choices import Period
+from .credits import Tier, overlapping
+from .models import CreditSchedule
 
 DEFAULT_PERIODS = 12
 MAX_PERIODS = 120
-ATTAINMENT_QUANTUM = Decimal("0.0001")
 
 
 def may_backtest(user) -> bool:
@@ -208,11 +206,6 @@ def backtest_report(data: dict, *, at: datetime | None = None) -> BacktestReport
     )
 
 
-def _attainment(value: Decimal | None) -> str | None:
-    # Rounded down, as safest_target is: a shown 99.9 % never hides a 99.89996 % breach.
-    return None if value is None else str(value.quantize(ATTAINMENT_QUANTUM, rounding=ROUND_FLOOR))
-
-
 def _string(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
@@ -228,7 +221,7 @@ def report_json(report: BacktestReport) -> dict:
         "periods": [
             {
                 "start": p.start.isoformat(),
-                "attainment": _attainment(p.attainment),
+                "attainment": attainment_string(p.attainment),
                 "breached": p.breached,
                 "credit_percent": str(p.credit_percent),
                 "credit_amount": str(p.credit_amount),
@@ -308,35 +301,6 @@ class BacktestResultSerializer(serializers.Serializer):
     slo_met_required = LevelHistorySerializer(allow_null=True)
 
 
-class GateExhaustedSerializer(serializers.Serializer):
-    slo = serializers.IntegerField()
-    indicator = serializers.IntegerField()
-    target = serializers.DecimalField(max_digits=7, decimal_places=4)
-    window = serializers.CharField()
-    attainment = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True)
-    budget_remaining = serializers.CharField()
-    since = serializers.DateTimeField(allow_null=True)
-
-
-class GateExceptionSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    reason = serializers.CharField()
-    created_by = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField()
-
-
-class ReleaseGateSerializer(serializers.Serializer):
-    service = serializers.CharField()
-    allowed = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    since = serializers.DateTimeField(
-        allow_null=True, help_text="About when the budget ran out (start of that sample bucket)."
-    )
-    exception = GateExceptionSerializer(allow_null=True)
-    exhausted = GateExhaustedSerializer(many=True)
-
-
 class BacktestView(APIView):
     """Replay a proposed SLA on the SLI history: breaches, credits, the safest target."""
 
@@ -349,56 +313,4 @@ class BacktestView(APIView):
         return Response(report_json(backtest_report(serializer.validated_data)))
 
 
-def _budget(remaining: Decimal) -> str:
-    return str(remaining.quantize(ATTAINMENT_QUANTUM) if remaining.is_finite() else remaining)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-class ReleaseGateView(APIView):
-    """May this service deploy now? Closed while an active SLO's error budget is spent."""
-
-    @extend_schema(responses={200: ReleaseGateSerializer})
-    def get(self, request, slug):
-        service = get_object_or_404(Service, slug=slug)
-        decision = release_gate(service)
-        exception = decision.exception
-        return Response(
-            {
-                "service": service.slug,
-                "allowed": decision.allowed,
-                "reasons": decision.reasons,
-                "since": _iso(decision.since),
-                "exception": None
-                if exception is None
-                else {
-                    "kind": exception.kind,
-                    "reason": exception.reason,
-                    "created_by": exception.created_by.get_username(),
-                    "created_at": _iso(exception.created_at),
-                    "expires_at": _iso(exception.expires_at),
-                },
-                "exhausted": [
-                    {
-                        "slo": item.slo.pk,
-                        "indicator": item.slo.indicator_id,
-                        "target": str(item.slo.target),
-                        "window": item.slo.window,
-                        "attainment": _attainment(item.budget.attainment),
-                        "budget_remaining": _budget(item.budget.remaining),
-                        "since": _iso(item.since),
-                    }
-                    for item in decision.exhausted
-                ],
-            }
-        )
-
-
-urlpatterns = [
-    path("backtest/", BacktestView.as_view(), name="backtest"),
-    path(
-        "services/<slug:slug>/release-gate/", ReleaseGateView.as_view(), name="service-release-gate"
-    ),
-]
+urlpatterns = [path("backtest/", BacktestView.as_view(), name="backtest")]
