@@ -6,6 +6,7 @@ from .auth_api import AuthTokenView
 
 urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="api-token"),
+    path("", include("apps.calendars.api_urls")),
     path("", include("apps.catalog.api_urls")),
     path("", include("apps.slos.api_urls")),
     path("", include("apps.contracts.api_urls")),

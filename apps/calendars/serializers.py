@@ -1,0 +1,108 @@
+"""API representations of calendars and of the questions asked of them (due, elapsed, holidays)."""
+
+from datetime import UTC, datetime
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.api import CleanModelSerializer
+
+from .models import Calendar
+
+# Ten years of minutes: a support target is minutes to weeks; past this it is a typo.
+MAX_MINUTES = 10 * 366 * 24 * 60
+# How many years an /elapsed/ interval may span (each year's holidays are looked up).
+MAX_ELAPSED_YEARS = 20
+
+
+class CalendarSerializer(CleanModelSerializer):
+    class Meta:
+        model = Calendar
+        fields = [
+            "id",
+            "name",
+            "timezone",
+            "hours",
+            "holiday_country",
+            "holiday_subdivision",
+            "closed_dates",
+            "open_dates",
+        ]
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantField(serializers.Field):
+    """An ISO 8601 timestamp that must carry its UTC offset: a naive one is ambiguous."""
+
+    default_error_messages = {
+        "invalid": "Expected an ISO 8601 timestamp with offset, e.g. 2026-03-02T09:00:00Z.",
+        "naive": "The timestamp needs a UTC offset, e.g. {value}Z or {value}+01:00.",
+        "out_of_range": "The timestamp must fall from 1971 to 9000.",
+    }
+    earliest = datetime(1971, 1, 1, tzinfo=UTC)
+    latest = datetime(9000, 1, 1, tzinfo=UTC)
+
+    def to_internal_value(self, data):
+        try:
+            parsed = datetime.fromisoformat(str(data))
+        except ValueError:
+            self.fail("invalid")
+        if parsed.tzinfo is None:
+            self.fail("naive", value=data)
+        if not self.earliest <= parsed <= self.latest:
+            self.fail("out_of_range")
+        return parsed
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class DueQuerySerializer(serializers.Serializer):
+    start = InstantField(help_text="When the clock starts (ISO 8601 with offset).")
+    minutes = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=6,
+        min_value=0,
+        max_value=MAX_MINUTES,
+        help_text="Business minutes to count; 0 answers the next opening.",
+    )
+
+
+class DueSerializer(serializers.Serializer):
+    due = InstantField(help_text="When the business minutes have passed (UTC).")
+
+
+class ElapsedQuerySerializer(serializers.Serializer):
+    start = InstantField(help_text="Start of the interval, inclusive.")
+    end = InstantField(help_text="End of the interval, exclusive.")
+
+    def validate(self, attrs):
+        if attrs["end"].year - attrs["start"].year > MAX_ELAPSED_YEARS:
+            raise serializers.ValidationError(
+                {"end": [f"At most {MAX_ELAPSED_YEARS} years after the start."]}
+            )
+        return attrs
+
+
+class ElapsedSerializer(serializers.Serializer):
+    business_seconds = serializers.IntegerField(
+        help_text="Whole business seconds in [start, end); 0 when end is not after start."
+    )
+
+
+class HolidaysQuerySerializer(serializers.Serializer):
+    year = serializers.IntegerField(
+        required=False, min_value=1971, max_value=2999, help_text="Default: this year."
+    )
+
+
+class HolidaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    name = serializers.CharField()
+
+
+class HolidaysSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    dates = serializers.ListField(child=serializers.DateField())
+    holidays = HolidaySerializer(many=True, help_text="The same dates with their names.")
