@@ -4,7 +4,15 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from .choices import IndicatorKind, IndicatorSource
+from .choices import (
+    DEFAULT_PAUSE_ON,
+    SUPPORT_KINDS,
+    IndicatorKind,
+    IndicatorSource,
+    OnReopen,
+    SupportPriority,
+    TicketStatus,
+)
 
 
 class Team(models.Model):
@@ -70,6 +78,41 @@ class Indicator(models.Model):
     )
     good_query = models.TextField(blank=True, help_text="PromQL counting good events.")
     total_query = models.TextField(blank=True, help_text="PromQL counting all events.")
+    # The support kinds (DESIGN 8): one indicator per priority and metric of the matrix, its
+    # threshold the per-ticket target in minutes.
+    priority = models.CharField(
+        max_length=2,
+        choices=SupportPriority.choices,
+        null=True,
+        blank=True,
+        help_text="Support kinds: the ticket priority whose clocks this indicator runs.",
+    )
+    calendar = models.ForeignKey(
+        "calendars.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text="Support kinds: the business hours the clock counts in; empty = 24x7.",
+    )
+    pause_on = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Support kinds: the ticket statuses that pause the clock. Empty = the kind's "
+            "default: none for response, pending_customer and on_hold for resolution."
+        ),
+    )
+    on_reopen = models.CharField(
+        max_length=12,
+        choices=OnReopen.choices,
+        default=OnReopen.CONTINUE,
+        help_text="Support kinds: what reopening a solved ticket does to its clock.",
+    )
+    retroactive_start = models.BooleanField(
+        default=True,
+        help_text="Support kinds: after a priority change, count from the ticket's creation.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -85,8 +128,41 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.service.name} · {self.name}"
 
+    @property
+    def is_support(self) -> bool:
+        return self.kind in SUPPORT_KINDS
+
     def clean(self):
         if self.source == IndicatorSource.PROMETHEUS and not (self.good_query and self.total_query):
             raise ValidationError(
                 {"good_query": "A Prometheus indicator needs both a good and a total query."}
             )
+        if self.is_support:
+            self._clean_support()
+        elif self.priority or self.calendar_id or self.pause_on:
+            field = "priority" if self.priority else "calendar" if self.calendar_id else "pause_on"
+            raise ValidationError({field: "Only support indicators have a priority and hours."})
+
+    def _clean_support(self):
+        errors = {}
+        if not self.priority:
+            errors["priority"] = "A support indicator needs a priority (P1-P4)."
+        if self.threshold is None:
+            errors["threshold"] = "A support indicator needs its target in minutes."
+        if self.pause_on in (None, "", []):
+            self.pause_on = [str(status) for status in DEFAULT_PAUSE_ON[self.kind]]
+        elif not isinstance(self.pause_on, list) or any(
+            status not in TicketStatus.values for status in self.pause_on
+        ):
+            errors["pause_on"] = (
+                f"A list of ticket statuses among {', '.join(TicketStatus.values)}; "
+                f"not {self.pause_on!r}."
+            )
+        elif set(self.pause_on) & {TicketStatus.SOLVED, TicketStatus.CLOSED}:
+            errors["pause_on"] = "Solved and closed stop the clock; they cannot pause it."
+        else:
+            self.pause_on = sorted(set(self.pause_on), key=TicketStatus.values.index)
+        if not self.unit:
+            self.unit = "min"
+        if errors:
+            raise ValidationError(errors)

@@ -151,6 +151,17 @@ class Contract(models.Model):
         related_name="reviewed_contracts",
     )
     documents = models.TextField(blank=True, help_text="Links to the contract documents.")
+    support_calendar = models.ForeignKey(
+        "calendars.Calendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contracts",
+        help_text=(
+            "The customer's support hours and time zone: they replace the calendar of every "
+            "business-hours support clock on this contract's tickets."
+        ),
+    )
     status = models.CharField(
         max_length=20,
         choices=ContractStatus.choices,
