@@ -79,8 +79,9 @@ class Indicator(models.Model):
     good_query = models.TextField(blank=True, help_text="PromQL counting good events.")
     total_query = models.TextField(blank=True, help_text="PromQL counting all events.")
     # The support kinds (DESIGN 8): one indicator per priority and metric of the matrix, its
-    # threshold the per-ticket target in minutes.
-    priority = models.CharField(
+    # threshold the per-ticket target in minutes. Null, not blank, for the other kinds: the API
+    # answers ``priority: null`` for them (DESIGN 11).
+    priority = models.CharField(  # noqa: DJ001
         max_length=2,
         choices=SupportPriority.choices,
         null=True,
