@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import copy
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -15,10 +21,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from apps.catalog.policies import check_owns_team
-
 from .errors import DomainError
 from .history import CHANGE_TYPES, HistoryEntry, history_entries
+from .parsers import RequestBodyTooLarge
 
 
 def api_errors(error: DjangoValidationError) -> dict | list:
@@ -32,9 +37,17 @@ def api_errors(error: DjangoValidationError) -> dict | list:
 
 
 def exception_handler(exc, context):
-    """Domain errors become 409, Django validation errors 400 per field, PermissionDenied 403."""
+    """Domain errors become 409, Django validation errors 400 per field, PermissionDenied 403.
+
+    A body past Django's upload limits (read by the form parsers) is a JSON 413 or 400 too,
+    not Django's HTML page for a suspicious request.
+    """
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestBodyTooLarge(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        exc = exceptions.ParseError(str(exc))
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(api_errors(exc))
     elif isinstance(exc, DjangoPermissionDenied):
@@ -53,35 +66,6 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
-
-
-class TeamOwnedWrites:
-    """Viewset mixin: engineers write only what their own team owns, as in the admin.
-
-    ``team_path`` leads from the model to its owning team ("indicator__service__team"); both the
-    row as stored and the row as it would be saved must belong to one of the user's teams.
-    """
-
-    team_path = "team"
-
-    def _team_id(self, data: dict, instance=None) -> int | None:
-        first, *rest = self.team_path.split("__")
-        target = data.get(first, getattr(instance, first, None))
-        if target is None or not rest:
-            return getattr(target, "pk", None)
-        for part in rest[:-1]:
-            target = getattr(target, part)
-        return getattr(target, f"{rest[-1]}_id")
-
-    def perform_create(self, serializer):
-        check_owns_team(self.request.user, self._team_id(serializer.validated_data))
-        super().perform_create(serializer)
-
-    def perform_update(self, serializer):
-        user, instance = self.request.user, serializer.instance
-        check_owns_team(user, self._team_id({}, instance))
-        check_owns_team(user, self._team_id(serializer.validated_data, instance))
-        super().perform_update(serializer)
 
 
 # --- validation --------------------------------------------------------------------------

@@ -185,7 +185,10 @@ class SampleAdminPages:
                         "text": data.decode("utf-8-sig"),
                     }
                     context["token"] = token
-        return TemplateResponse(request, self.upload_template, context)
+        refused = context.get("form_error") or context.get("errors")
+        return TemplateResponse(
+            request, self.upload_template, context, status=400 if refused else 200
+        )
 
     def _preview_context(self, parsed, name: str) -> dict:
         rows = [

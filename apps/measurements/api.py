@@ -10,20 +10,19 @@ with 413 from its Content-Length before a byte of it is read.
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import APIException, ParseError, PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.parsers import load_json, read_bounded
 from apps.slos.models import SLO
 
 from . import selectors, services
@@ -56,27 +55,16 @@ class BodyTooLarge(APIException):
 
 
 class BoundedJSONParser(BaseParser):
-    """JSON, read up to the limit and no further; NaN and Infinity reach row validation."""
+    """JSON, read up to the limit and no further, bounded in depth; NaN and Infinity reach row
+    validation."""
 
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = max_body_bytes()
         meta = parser_context["request"].META
-        try:
-            declared = int(meta.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            declared = 0
-        if declared > limit:
-            raise BodyTooLarge(limit)
-        body = stream.read(limit + 1)
-        if len(body) > limit:
-            raise BodyTooLarge(limit)
-        try:
-            # parse_constant keeps NaN/Infinity as floats so the row naming them is reported.
-            return json.loads(body, parse_constant=float)
-        except ValueError as error:
-            raise ParseError(f"JSON parse error: {error}") from error
+        body = read_bounded(stream, meta, max_body_bytes(), too_large=BodyTooLarge)
+        # parse_constant keeps NaN/Infinity as floats so the row naming them is reported.
+        return load_json(body, parse_constant=float)
 
 
 class SampleIngestView(APIView):

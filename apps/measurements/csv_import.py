@@ -91,7 +91,11 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
         parsed.errors.append(RowError(0, "", "The file is not UTF-8 text."))
         return parsed
     reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+    except csv.Error as error:
+        parsed.errors.append(RowError(1, "", _unreadable(error)))
+        return parsed
     missing = [column for column in COLUMNS if column not in header]
     unknown = [column for column in header if column not in COLUMNS]
     for column in missing:
@@ -101,6 +105,38 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
     if missing or unknown:
         return parsed
     records = []
+    try:
+        _read_records(reader, header, parsed, records)
+    except csv.Error as error:
+        # A row is a line unless a quoted value spans several: near enough to find it.
+        row_number = reader.line_num
+        column = _long_column(text, row_number, header) if "field limit" in str(error) else ""
+        parsed.errors.append(RowError(row_number, column, _unreadable(error)))
+        return parsed
+    if not records and not parsed.errors:
+        parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no sample rows."))
+    _check_records(parsed, records)
+    return parsed
+
+
+def _unreadable(error: csv.Error) -> str:
+    if "field limit" in str(error):
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return f"not readable as CSV ({error})"
+
+
+def _long_column(text: str, row_number: int, header: list[str]) -> str:
+    """The column of the over-long value on a row, split plainly (the csv reader refused it)."""
+    lines = text.splitlines()
+    if not 0 < row_number <= len(lines):
+        return ""
+    for index, value in enumerate(lines[row_number - 1].split(",")):
+        if len(value) > csv.field_size_limit():
+            return header[index] if index < len(header) else ""
+    return ""
+
+
+def _read_records(reader, header: list[str], parsed: CsvSamples, records: list) -> None:
     for row_number, values in enumerate(reader, start=FIRST_DATA_ROW):
         if not any(value.strip() for value in values):
             continue
@@ -115,8 +151,9 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
             )
             continue
         records.append((row_number, dict(zip(header, (v.strip() for v in values), strict=True))))
-    if not records and not parsed.errors:
-        parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no sample rows."))
+
+
+def _check_records(parsed: CsvSamples, records: list) -> None:
     indicators = _indicators({record["indicator"] for _, record in records})
     for row_number, record in records:
         problems = []
@@ -152,7 +189,6 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
             COLUMNS.index(error.column) if error.column in COLUMNS else -1,
         )
     )
-    return parsed
 
 
 def _unknown(reference: str) -> str:

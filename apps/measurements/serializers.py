@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from drf_spectacular.types import OpenApiTypes
@@ -52,7 +52,11 @@ class AwareDateTimeField(serializers.Field):
     default_error_messages = {
         "invalid": "Expected an ISO 8601 timestamp, e.g. 2026-03-01T12:00:00Z.",
         "naive": "The timestamp needs a UTC offset, e.g. {value}Z or {value}+01:00.",
+        "out_of_range": "The timestamp must fall from 1970 to 9000 (UTC).",
     }
+    # Windows reach a year past the instant; near year 9999 their bounds could not be written.
+    earliest = datetime(1970, 1, 1, tzinfo=UTC)
+    latest = datetime(9000, 1, 1, tzinfo=UTC)
 
     def to_internal_value(self, data):
         try:
@@ -61,6 +65,8 @@ class AwareDateTimeField(serializers.Field):
             self.fail("invalid")
         if parsed.tzinfo is None:
             self.fail("naive", value=data)
+        if not self.earliest <= parsed <= self.latest:
+            self.fail("out_of_range")
         return parsed
 
     def to_representation(self, value):

@@ -53,6 +53,8 @@ class ReviewCycleSerializer(serializers.ModelSerializer):
 
 
 class CycleOpenSerializer(serializers.Serializer):
+    """The body of POST /review-cycles/: the year to review (the service checks its range)."""
+
     year = serializers.IntegerField()
 
 
@@ -102,8 +104,9 @@ class ReviewCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(request=CycleOpenSerializer, responses={201: ReviewCycleSerializer})
     def create(self, request):
-        # The service validates the year itself, so bad input gets the same message everywhere.
-        cycle = services.review_cycle_open(year=request.data.get("year"), user=request.user)
+        given = CycleOpenSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        cycle = services.review_cycle_open(year=given.validated_data["year"], user=request.user)
         cycle = self.get_queryset().get(pk=cycle.pk)
         return Response(self.get_serializer(cycle).data, status=status.HTTP_201_CREATED)
 
