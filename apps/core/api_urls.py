@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.contracts.api_urls")),
     path("", include("apps.measurements.api_urls")),
     path("", include("apps.reviews.api")),
+    path("", include("apps.support.metrics_api")),
 ]
