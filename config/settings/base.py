@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "apps.core",
+    "apps.calendars",
     "apps.catalog",
     "apps.slos",
     "apps.contracts",
