@@ -7,11 +7,12 @@ engineers start (DESIGN §2).
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 
-from apps.core.admin import GovernedAdmin, TeamOwnedAdmin
+from apps.core.admin import GovernedAdmin
 from apps.slos.choices import SloStatus
 from apps.slos.models import SLO
 
 from .models import Customer, Indicator, Service, Team
+from .ownership import TeamOwnedAdmin
 
 
 class MyTeamsFilter(admin.SimpleListFilter):

@@ -3,9 +3,10 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 
-from apps.core.api import HistoryMixin, ModelPermissions, TeamOwnedWrites
+from apps.core.api import HistoryMixin, ModelPermissions
 
 from .models import Customer, Indicator, Service, Team
+from .ownership import TeamOwnedWrites
 from .serializers import (
     CustomerSerializer,
     IndicatorSerializer,

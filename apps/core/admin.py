@@ -1,5 +1,5 @@
-"""Pieces every Covenant admin shares: governed (history-tracked) admins, team ownership, and
-actions that run a service on each selected row and say what happened to each.
+"""Pieces every Covenant admin shares: governed (history-tracked) admins and actions that run a
+service on each selected row and say what happened to each.
 
 Admin actions never write rows themselves: they call the same services as the web forms and the
 API, so permissions, state rules and history (user and reason) are the same everywhere.
@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
-from apps.catalog.policies import sees_every_team
 from apps.core.errors import DomainError
 
 # What a service raises when it refuses an action; an action reports these, never a 500.
@@ -130,39 +129,6 @@ class ReadOnlyGovernedAdmin(GovernedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-class TeamOwnedAdmin(GovernedAdmin):
-    """Engineers change only what their own team owns (services, indicators, SLOs, policies).
-
-    ``team_path`` is the lookup from the model to its owning Team (e.g. "indicator__service__team").
-    ``owned_choices`` limits foreign-key choices on the form to the user's teams, so an engineer
-    cannot create an SLO on another team's indicator either.
-    """
-
-    team_path: str = "team"
-    owned_choices: dict[str, str] = {}
-
-    def has_change_permission(self, request, obj=None):
-        if not super().has_change_permission(request, obj):
-            return False
-        if obj is None or sees_every_team(request.user):
-            return True
-        # Asked several times per change page: remember the answer for the request.
-        cache = request.__dict__.setdefault("_covenant_owned", {})
-        key = (self.model._meta.label, obj.pk)
-        if key not in cache:
-            cache[key] = self.model._default_manager.filter(
-                pk=obj.pk, **{f"{self.team_path}__members": request.user}
-            ).exists()
-        return cache[key]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        members_lookup = self.owned_choices.get(db_field.name)
-        if field is not None and members_lookup and not sees_every_team(request.user):
-            field.queryset = field.queryset.filter(**{members_lookup: request.user}).distinct()
-        return field
 
 
 def apply_to_each(

@@ -8,7 +8,8 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.text import Truncator
 
-from apps.core.admin import TeamOwnedAdmin, action_with_comment, apply_to_each
+from apps.catalog.ownership import TeamOwnedAdmin
+from apps.core.admin import action_with_comment, apply_to_each
 
 from . import services
 from .choices import DeliveryStatus

@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.catalog.admin import MyTeamsFilter
+from apps.catalog.ownership import TeamOwnedAdmin
 from apps.catalog.policies import sees_every_team
-from apps.core.admin import TeamOwnedAdmin
 
 from .alignment import fmt
 from .models import SLO, BufferPolicy

@@ -7,7 +7,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.response import Response
 
-from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions, TeamOwnedWrites
+from apps.catalog.ownership import TeamOwnedWrites
+from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
 from apps.core.history import history_entries
 
 from .choices import SloStatus
