@@ -11,13 +11,15 @@ import logging
 import time
 from collections import Counter
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from apps.catalog.models import Service
 from apps.core.errors import TransitionNotAllowed
@@ -43,6 +45,9 @@ FIRST_YEAR = 2000
 # PostgreSQL notification channel: the id of each cycle whose end commits, for whoever waits on
 # it without polling (the review bench; a dashboard could too).
 CYCLE_FINISHED_CHANNEL = "covenant_review_cycle_finished"
+# Seconds beyond a packet task's hard time limit and longest retry backoff before the sweep
+# takes its packet for lost: room for the clocks of workers and database to differ.
+LOST_GRACE_SECONDS = 30
 
 
 def _save(instance, *, user, reason: str) -> None:
@@ -54,7 +59,7 @@ def _save(instance, *, user, reason: str) -> None:
 def _check_year(year) -> int:
     try:
         year = int(year)
-    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: 1e309 is inf
+    except (TypeError, ValueError) as error:
         raise ValidationError({"year": "Give the year as a number, e.g. 2025."}) from error
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year:
@@ -110,14 +115,29 @@ def review_cycle_open(*, year, user=None) -> ReviewCycle:
                 for scope, pk, name in scopes
             ]
         )
-        transaction.on_commit(lambda: _enqueue_cycle(cycle.pk))
+        transaction.on_commit(lambda: _enqueue_cycle(cycle.pk), robust=True)
     return cycle
 
 
+# What Celery raises when it cannot hand a message to the broker (kombu's OperationalError
+# wraps the connection's own error).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
+
+
 def _enqueue_cycle(cycle_id: int) -> None:
+    """Send the cycle to the workers. Runs after commit: a broker that is down loses nothing
+    (the cycle and its pending packets are committed) and fails nothing that the user did; the
+    stalled-cycle sweep sends the cycle once nothing moved in it for ``lost_after()``."""
     from . import tasks
 
-    tasks.generate_cycle(cycle_id)
+    try:
+        tasks.generate_cycle(cycle_id)
+    except BROKER_ERRORS:
+        logger.warning(
+            "Review cycle %s: the broker refused it; the stalled-cycle sweep sends it again.",
+            cycle_id,
+            exc_info=True,
+        )
 
 
 def cycle_finish(*, cycle_id: int, force: bool = False) -> bool:
@@ -177,14 +197,22 @@ def cycle_finish_if_done(*, packet_id: int) -> bool:
     return not anything_left and cycle_finish(cycle_id=cycle_id)
 
 
-def _quiet_limit():
-    """How long a generating cycle may go without any packet starting or ending before its
-    messages count as lost: a message handed to a worker that died comes back within the
-    broker's visibility timeout, and a task ends within its hard time limit."""
-    from .tasks import PACKET_TIME_LIMIT
+def lost_after() -> timedelta:
+    """How long a packet may stay claimed, or a generating cycle go without a packet being
+    created, claimed or written, before its tasks count as lost.
 
-    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600)
-    return timedelta(seconds=visibility + PACKET_TIME_LIMIT)
+    A packet task ends within its hard time limit (or is failed there by ``fail_packet``) and
+    waits at most the longest retry backoff between two attempts, each of which claims the
+    packet afresh: past both, no task holds it. The broker's visibility timeout plays no part:
+    a message held by a worker that was killed comes back only after it (an hour by default),
+    and the sweep sends the packet again long before; should that message come back after
+    all, the claim lets one task write the packet. ``REVIEW_TASK_LOST_SECONDS`` overrides it
+    (the worker tests).
+    """
+    from .tasks import PACKET_TIME_LIMIT, RETRY_BACKOFF_MAX
+
+    default = PACKET_TIME_LIMIT + RETRY_BACKOFF_MAX + LOST_GRACE_SECONDS
+    return timedelta(seconds=getattr(settings, "REVIEW_TASK_LOST_SECONDS", None) or default)
 
 
 def _unfinished(states: dict[int, str]) -> list[int]:
@@ -192,11 +220,7 @@ def _unfinished(states: dict[int, str]) -> list[int]:
     return [pk for pk, status in states.items() if status not in FINISHED_STATES]
 
 
-def stalled_cycles(*, now=None, ids=None) -> list[int]:
-    """Cycles still generating in which no packet was created, started or written for longer
-    than their tasks can take (``_quiet_limit``): the broker lost their messages (its data, a
-    flush), and nothing else would ever finish them. ``ids``: only among these cycles."""
-    quiet_since = (now or timezone.now()) - _quiet_limit()
+def _stall_annotations(cutoff):
     # A cycle without packets (nothing to review) counts from its opening.
     created = Coalesce(Max("packets__created_at"), F("opened_at"))
     latest = Greatest(
@@ -204,41 +228,74 @@ def stalled_cycles(*, now=None, ids=None) -> list[int]:
         Coalesce(Max("packets__started_at"), created),
         Coalesce(Max("packets__generated_at"), created),
     )
+    lost = Count(
+        "packets",
+        filter=Q(packets__status=PacketStatus.RUNNING, packets__started_at__lt=cutoff),
+    )
+    return {"latest": latest, "lost": lost}
+
+
+def stalled_cycles(*, now=None, ids=None) -> list[int]:
+    """Cycles still generating whose tasks were lost (``lost_after``): a packet claimed by a
+    task that never ended (its worker was killed), or nothing created, claimed or written at
+    all (the broker was down when the cycle was sent, or lost its messages). Nothing else
+    would ever finish them. ``ids``: only among these cycles."""
+    cutoff = (now or timezone.now()) - lost_after()
     cycles = ReviewCycle.objects.filter(status=CycleStatus.GENERATING)
     if ids is not None:
         cycles = cycles.filter(id__in=ids)
     return list(
-        cycles.annotate(latest=latest)
-        .filter(latest__lt=quiet_since)
+        cycles.annotate(**_stall_annotations(cutoff))
+        .filter(Q(latest__lt=cutoff) | Q(lost__gt=0))
         .order_by("id")
         .values_list("id", flat=True)
     )
 
 
 def cycle_resume(*, cycle_id: int, now=None) -> int:
-    """Send a stalled cycle's unfinished packets to the workers again; how many.
+    """Send a stalled cycle's lost packets to the workers again; how many.
 
-    A packet left running by a task that was lost goes back to pending (should that task come
-    back after all, the claim lets only one of the two write it). Once this commits,
-    ``prepare_cycle`` generates every pending packet again, or, none being left, the cycle is
-    finished.
+    A packet claimed by a task that was lost goes back to pending (should that task come back
+    after all, the claim lets only one of the two write it). In a cycle where nothing moves,
+    every unfinished packet is lost: once this commits, ``prepare_cycle`` generates them all
+    again, or, none being left, the cycle is finished. In a cycle that still moves (other
+    workers are on its packets, whose messages are queued), only the lost packets are sent.
     """
+    cutoff = (now or timezone.now()) - lost_after()
     with transaction.atomic():
         cycle = ReviewCycle.objects.select_for_update().get(pk=cycle_id)
-        if cycle.status != CycleStatus.GENERATING or not stalled_cycles(now=now, ids=[cycle_id]):
+        if cycle.status != CycleStatus.GENERATING:
+            return 0
+        stall = (
+            ReviewCycle.objects.filter(pk=cycle_id)
+            .annotate(**_stall_annotations(cutoff))
+            .values("latest", "lost")
+            .get()
+        )
+        quiet = stall["latest"] < cutoff
+        if not quiet and not stall["lost"]:
             return 0
         unfinished = _unfinished(selectors.current_packet_states(cycle_id))
-        ReviewPacket.objects.filter(pk__in=unfinished, status=PacketStatus.RUNNING).update(
+        lost = list(
+            ReviewPacket.objects.filter(
+                pk__in=unfinished, status=PacketStatus.RUNNING, started_at__lt=cutoff
+            ).values_list("pk", flat=True)
+        )
+        ReviewPacket.objects.filter(pk__in=lost).update(
             status=PacketStatus.PENDING, task_id="", error="Its task was lost: sent again."
         )
+        resent = unfinished if quiet else lost
         logger.warning(
-            "Review cycle %s stalled: sending %s packet(s) again.", cycle_id, len(unfinished)
+            "Review cycle %s stalled: sending %s packet(s) again.", cycle_id, len(resent)
         )
-        if unfinished:
-            transaction.on_commit(lambda: _enqueue_cycle(cycle_id))
+        if not quiet:
+            for packet_id in lost:
+                transaction.on_commit(partial(_enqueue_packet, packet_id), robust=True)
+        elif unfinished:
+            transaction.on_commit(lambda: _enqueue_cycle(cycle_id), robust=True)
         else:
-            transaction.on_commit(lambda: cycle_finish(cycle_id=cycle_id))
-    return len(unfinished)
+            transaction.on_commit(lambda: cycle_finish(cycle_id=cycle_id), robust=True)
+    return len(resent)
 
 
 # --- packets ----------------------------------------------------------------------------------
@@ -408,14 +465,23 @@ def packet_regenerate(*, packet: ReviewPacket, user) -> ReviewPacket:
         cycle.status = CycleStatus.GENERATING
         cycle.completed_at = None
         _save(cycle, user=user, reason=f"Regenerating {packet} as version {new.version}.")
-        transaction.on_commit(lambda: _enqueue_packet(new.pk))
+        transaction.on_commit(lambda: _enqueue_packet(new.pk), robust=True)
     return new
 
 
 def _enqueue_packet(packet_id: int) -> None:
+    """Send one packet to the workers, after commit; as ``_enqueue_cycle``, a broker that is
+    down is logged and the sweep sends the packet later."""
     from . import tasks
 
-    tasks.generate_one(packet_id)
+    try:
+        tasks.generate_one(packet_id)
+    except BROKER_ERRORS:
+        logger.warning(
+            "Review packet %s: the broker refused it; the stalled-cycle sweep sends it again.",
+            packet_id,
+            exc_info=True,
+        )
 
 
 # --- sign-offs --------------------------------------------------------------------------------

@@ -38,13 +38,15 @@ INPUTS_COMPRESSION = 3
 PACKET_SOFT_TIME_LIMIT = 120
 PACKET_TIME_LIMIT = 150
 MAX_RETRIES = 5
+# The longest wait between two attempts of a task (exponential backoff, full jitter).
+RETRY_BACKOFF_MAX = 300
 # Packet messages sent to the broker per round trip.
 PUBLISH_BATCH = 25
 
 
 def _backoff(retries: int) -> int:
     return get_exponential_backoff_interval(
-        factor=2, retries=retries, maximum=300, full_jitter=True
+        factor=2, retries=retries, maximum=RETRY_BACKOFF_MAX, full_jitter=True
     )
 
 
@@ -121,7 +123,8 @@ def open_annual_review_cycle() -> int | None:
 
 @shared_task(acks_late=True)
 def resume_stalled_cycles() -> int:
-    """The schedule's sweep: send again the packets of cycles whose messages were lost."""
+    """The schedule's sweep: send again the packets of cycles whose tasks were lost (a
+    broker down when they were sent, a worker killed mid-packet: ``services.lost_after``)."""
     return sum(services.cycle_resume(cycle_id=pk) for pk in services.stalled_cycles())
 
 

@@ -19,6 +19,10 @@ if env("CELERY_VISIBILITY_TIMEOUT", default=""):
         "unacked_restore_throttle": 1,
     }
 
+# The worker tests let the stalled-cycle sweep take a packet for lost within seconds.
+if env("REVIEW_TASK_LOST_SECONDS", default=""):
+    REVIEW_TASK_LOST_SECONDS = env.int("REVIEW_TASK_LOST_SECONDS")
+
 # Parallel local runs against one PostgreSQL server each take their own test database.
 if env("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}  # noqa: F405

@@ -1,4 +1,4 @@
-"""A cycle whose packet messages the broker lost is sent again by the schedule's sweep."""
+"""A cycle whose tasks were lost is sent again by the schedule's sweep, within minutes."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,10 +12,8 @@ from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 from .conftest import YEAR, packet_of
 
 T0 = datetime(2026, 1, 2, 3, tzinfo=UTC)
-# A lost message comes back within the visibility timeout; a task ends within its time limit.
-QUIET = timedelta(
-    seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] + tasks.PACKET_TIME_LIMIT
-)
+# A task ends within its time limit and waits at most the longest backoff between attempts.
+QUIET = services.lost_after()
 
 
 @pytest.fixture
@@ -133,3 +131,45 @@ def test_a_cycle_with_nothing_to_review_whose_message_was_lost_is_finished(
 
     cycle.refresh_from_db()
     assert (cycle.status, cycle.note) == (CycleStatus.COMPLETE, "0 packets ready.")
+
+
+def test_tasks_count_as_lost_after_their_time_limit_whatever_the_visibility_timeout(settings):
+    expected = timedelta(
+        seconds=tasks.PACKET_TIME_LIMIT + tasks.RETRY_BACKOFF_MAX + services.LOST_GRACE_SECONDS
+    )
+    assert QUIET == expected < timedelta(minutes=10)
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+    assert services.lost_after() == expected
+    # The sweep runs often enough to act within minutes, and never piles up unread.
+    entry = settings.CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"]
+    assert entry["schedule"] <= 300 and entry["options"]["expires"] <= entry["schedule"]
+
+
+def test_a_packet_claimed_by_a_killed_worker_is_sent_again_while_the_cycle_still_moves(
+    lost_cycle, payments, acme, django_capture_on_commit_callbacks
+):
+    service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(lost_cycle, PacketScope.CUSTOMER, acme.pk)
+    with _at(T0 + timedelta(minutes=1)):
+        assert services._claim(service.pk, "killed")  # its worker died holding the message
+    # Other packets keep moving (here the customer's is written just now), so the cycle is
+    # not quiet; the claim alone, older than any task can hold one, says it was lost.
+    later = T0 + timedelta(minutes=1) + QUIET + timedelta(seconds=1)
+    with _at(later - timedelta(seconds=5)):
+        assert services._claim(customer.pk, "t-customer")
+    assert services.stalled_cycles(now=later - timedelta(seconds=2)) == []
+    assert services.stalled_cycles(now=later) == [lost_cycle.pk]
+
+    with _at(later), django_capture_on_commit_callbacks(execute=True) as sent:
+        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 1
+
+    assert len(sent) == 1  # only the lost packet, not the cycle's queued ones
+    service.refresh_from_db()
+    assert (service.status, service.attempts) == (PacketStatus.READY, 2)
+    customer.refresh_from_db()
+    assert (customer.status, customer.task_id) == (PacketStatus.RUNNING, "t-customer")
+    with _at(later):
+        assert services.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
+        services.cycle_finish_if_done(packet_id=customer.pk)
+    lost_cycle.refresh_from_db()
+    assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")

@@ -12,10 +12,11 @@ import sys
 import time
 
 import pytest
+from celery import Celery
 
 from apps.reviews.choices import CycleStatus, PacketStatus
 from apps.reviews.models import ReviewCycle, ReviewPacket
-from tests.celery_worker import ROOT, Worker, require_services
+from tests.celery_worker import ROOT, Worker, redis_url, require_services
 from tests.factories import ServiceFactory
 
 from .conftest import YEAR
@@ -117,3 +118,47 @@ def test_killing_the_worker_mid_packet_still_completes_with_one_packet_per_scope
     resumed = ReviewPacket.objects.get(pk=killed.pk)
     assert resumed.task_id == killed.task_id  # the same message, resumed, not a second packet
     assert resumed.attempts >= 2
+
+
+def _sweep(worker: Worker) -> None:
+    """What the beat schedule sends: the stalled-cycle sweep, to the reviews queue."""
+    # Not the current app: the project's shared tasks must stay bound to the project's app.
+    Celery(broker=redis_url(worker.redis_db), set_as_current=False).send_task(
+        "apps.reviews.tasks.resume_stalled_cycles", queue="reviews"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cycle_whose_worker_was_killed_completes_by_the_sweep_whatever_the_visibility_timeout(
+    worker, reviewed
+):
+    # An hour of visibility timeout: the killed worker's messages stay with Redis past the
+    # end of this test. The sweep alone must bring the cycle to its end.
+    slow = {"CELERY_VISIBILITY_TIMEOUT": "3600", "REVIEW_TASK_LOST_SECONDS": "3"}
+    _scopes()
+    worker.start(concurrency=2, REVIEW_PACKET_TEST_DELAY="30", **slow)
+    _open_cycle_in_another_process(worker)
+    running = _wait_for(
+        lambda: list(ReviewPacket.objects.filter(status=PacketStatus.RUNNING)),
+        60,
+        worker,
+        "a packet to start",
+    )
+    worker.kill(signal.SIGKILL)
+    killed = ReviewPacket.objects.get(pk=running[0].pk)
+    assert killed.status == PacketStatus.RUNNING
+
+    worker.start(concurrency=2, REVIEW_PACKET_TEST_DELAY="0", **slow)
+
+    def swept_to_the_end():
+        _sweep(worker)
+        time.sleep(1)
+        return _cycle_finished()
+
+    cycle = _wait_for(swept_to_the_end, 90, worker, "the sweep to complete the cycle")
+    assert cycle.status == CycleStatus.COMPLETE, worker.logs()
+    assert cycle.note == "4 packets ready."
+    _assert_one_ready_packet_per_scope(cycle)
+    resumed = ReviewPacket.objects.get(pk=killed.pk)
+    # Sent again by the sweep under a new task, long before Redis hands the old message back.
+    assert resumed.task_id != killed.task_id and resumed.attempts >= 2
