@@ -47,10 +47,12 @@ clean:
 
 # Benchmarks on PostgreSQL (DATABASE_URL), each printing JSON with our time, the floor measured
 # in the same run and the ratio: ingestion, aggregation and backtest; the portfolio dashboard
-# against the admin's contract list; a full review cycle by real workers.
+# against the admin's contract list; a full review cycle by real workers; business-time dues
+# against adding a plain timedelta.
 # BENCH_ARGS="--scale 0.01" for a quick run.
 bench: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bench $(BENCH_ARGS)
 	$(PY) manage.py bench_dashboard $(BENCH_ARGS)
 	$(PY) manage.py bench_reviews $(BENCH_ARGS)
+	$(PY) manage.py bench_business_time $(BENCH_ARGS)
