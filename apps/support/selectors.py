@@ -1,0 +1,46 @@
+"""Reads of the support desk: a ticket's default contract and its clocks as of an instant."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db.models import Q
+
+from apps.catalog.models import Customer, Service
+from apps.contracts.choices import ContractStatus
+from apps.contracts.models import Contract
+
+from .clocks import ClockReading, clocks_at
+from .inputs import clock_rules, ticket_log
+from .models import Ticket
+
+
+def contract_in_force(*, customer: Customer | None, service: Service, on: date) -> Contract | None:
+    """The customer's signed contract in force on ``on`` with a line on one of the service's
+    indicators (the latest revision if several are), or None."""
+    if customer is None:
+        return None
+    return (
+        Contract.objects.filter(
+            customer=customer,
+            status=ContractStatus.SIGNED,
+            start_date__lte=on,
+            commitments__indicator__service=service,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by("-start_date", "-revision", "-id")
+        .distinct()
+        .first()
+    )
+
+
+def ticket_clocks_at(*, ticket: Ticket, at: datetime) -> list[tuple[int | None, ClockReading]]:
+    """Every clock of the ticket as of ``at``, worked out from its log, with the id of the stored
+    clock of the same indicator and cycle (None for a clock not stored: one that ``at`` in the
+    future would start, or stored clocks not yet recomputed)."""
+    readings = clocks_at(clock_rules(ticket=ticket, until=at), ticket_log(ticket=ticket), at)
+    ids = {
+        (indicator_id, cycle): pk
+        for pk, indicator_id, cycle in ticket.clocks.values_list("id", "indicator_id", "cycle")
+    }
+    return [(ids.get((r.indicator_id, r.cycle)), r) for r in readings]
