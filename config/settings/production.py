@@ -5,7 +5,10 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # required: no default in production
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Only behind a proxy that sets X-Forwarded-Proto itself (and drops the client's): trusted
+# otherwise, any client could claim HTTPS and get secure-only behaviour over plain HTTP.
+if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
