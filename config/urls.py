@@ -29,3 +29,6 @@ urlpatterns = [
     path("slos/<int:pk>/", slo_page.slo_detail, name="slo-detail"),
     path("api/", include("config.api_urls")),
 ]
+
+handler400 = "apps.core.error_pages.bad_request"
+handler404 = "apps.core.error_pages.page_not_found"

@@ -28,6 +28,9 @@ class AuthTokenView(APIView):
     """POST credentials for a token (failures count towards the lockout); DELETE revokes it."""
 
     throttle_classes = ()
+    # The schema's error answers (apps/core/schema.py): a login is never in conflict, and a
+    # revocation has no input to refuse.
+    error_codes = {"POST": ["400", "413", "415", "429"], "DELETE": ["401"]}
 
     def get_authenticators(self):
         # A login must not be refused for an expired token sent along out of habit.

@@ -216,7 +216,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.CovenantAutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

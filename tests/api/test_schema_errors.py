@@ -1,0 +1,57 @@
+"""The schema lists the errors each operation really answers, and /api/ errors are JSON."""
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def paths(django_db_blocker):
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)["paths"]
+
+
+def codes(paths, path, method):
+    return set(paths[path][method]["responses"])
+
+
+def test_a_write_on_an_object_documents_every_error_it_can_answer(paths):
+    assert codes(paths, "/api/v1/commitments/{id}/", "patch") == {
+        "200", "400", "401", "403", "404", "409", "413", "414", "415",
+    }  # fmt: skip
+
+
+def test_a_list_documents_bad_filters_and_missing_logins(paths):
+    assert codes(paths, "/api/v1/contracts/", "get") == {"200", "400", "401", "403", "414"}
+
+
+def test_errors_have_a_detail_body(paths):
+    not_found = paths["/api/v1/slos/{id}/"]["get"]["responses"]["404"]
+
+    schema = not_found["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_token_route_documents_the_lockout_and_no_login(paths):
+    assert codes(paths, "/api/v1/auth/token/", "post") == {"200", "400", "413", "414", "415", "429"}
+    assert codes(paths, "/api/v1/auth/token/", "delete") == {"204", "401", "414"}
+
+
+def test_a_path_no_route_matches_answers_json_404(api, bob):
+    api.force_authenticate(bob)
+
+    response = api.get("/api/v1/commitments/0.5/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_pages_outside_the_api_keep_their_html_404(client, bob):
+    client.force_login(bob)
+
+    response = client.get("/contracts/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
