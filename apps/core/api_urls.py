@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("apps.contracts.api_urls")),
     path("", include("apps.measurements.api_urls")),
     path("", include("apps.reviews.api")),
+    path("", include("apps.support.api_urls")),
     path("", include("apps.support.metrics_api")),
 ]

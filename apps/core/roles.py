@@ -32,6 +32,9 @@ _VIEW_CONTRACTS = [
 # their support clocks run on.
 _VIEW_CALENDARS = ["calendars.view_calendar"]
 
+# Tickets and their clocks: the desk works them; engineering and leadership read them.
+_VIEW_TICKETS = ["support.view_ticket", "support.view_ticketevent", "support.view_ticketclock"]
+
 _VIEW_DRIFT = [
     "drift.view_driftevent",
     "drift.view_notificationchannel",
@@ -81,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "slos.change_bufferpolicy",
         "contracts.signoff_commitment",
         *_VIEW_CALENDARS,
+        *_VIEW_TICKETS,
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
         "drift.add_notificationchannel",
@@ -97,15 +101,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "contracts.add_waiver",
         "contracts.change_waiver",
         *_VIEW_CALENDARS,
+        *_VIEW_TICKETS,
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
         "measurements.view_slisample",
         "measurements.view_releasegateexception",
     ],
     SUPPORT: [
+        *_VIEW_CATALOG,
         *_VIEW_CALENDARS,
         "calendars.add_calendar",
         "calendars.change_calendar",
+        *_VIEW_TICKETS,
+        "support.add_ticket",
+        "support.add_ticketevent",
     ],
 }
 

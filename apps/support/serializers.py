@@ -1,0 +1,115 @@
+"""API representations of the support desk (DESIGN 11, "Support desk"): paths and names fixed."""
+
+from dataclasses import asdict
+
+from rest_framework import serializers
+
+from .choices import ClockMetric, ClockState, SupportPriority, TicketEventType, TicketStatus
+from .models import Ticket
+
+
+class TicketSerializer(serializers.ModelSerializer):
+    """A ticket; creating one logs its ``created`` event. Status, priority and assignee change
+    through events afterwards, so a ticket is never edited in place."""
+
+    source = serializers.CharField(max_length=40, default="api")
+    status = serializers.ChoiceField(choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    event_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="The source's id of the creation event (idempotency).",
+    )
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "id",
+            "source",
+            "external_id",
+            "service",
+            "customer",
+            "contract",
+            "priority",
+            "status",
+            "subject",
+            "assignee",
+            "created_at",
+            "reopens",
+            "first_resolution_seconds",
+            "full_resolution_seconds",
+            "event_id",
+        ]
+        read_only_fields = ["reopens", "first_resolution_seconds", "full_resolution_seconds"]
+
+    def get_unique_together_constraints(self, model):
+        # The service answers a taken (source, external id) under external_id.
+        return iter(())
+
+
+class TicketEventInSerializer(serializers.Serializer):
+    """One event of a ticket: ``POST /tickets/{id}/events/``."""
+
+    at = serializers.DateTimeField()
+    type = serializers.CharField(
+        help_text=f"One of {', '.join(sorted(set(TicketEventType.values) - {'created'}))}."
+    )
+    value = serializers.JSONField(required=False, allow_null=True, default=None)
+    event_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class BulkTicketEventSerializer(serializers.Serializer):
+    """One event of ``POST /ticket-events/`` (documentation: the service parses the list)."""
+
+    source = serializers.CharField()
+    external_id = serializers.CharField()
+    event_id = serializers.CharField(required=False)
+    at = serializers.DateTimeField()
+    type = serializers.ChoiceField(choices=TicketEventType.choices)
+    value = serializers.JSONField(
+        required=False,
+        help_text=(
+            "created: {service (id or slug), priority, status, customer (id or name), subject, "
+            "assignee}; status: a status; priority: a priority; assigned: the assignee."
+        ),
+    )
+
+
+class IngestResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+class ClockLevelSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    fired_at = serializers.DateTimeField(allow_null=True)
+
+
+class ClockSerializer(serializers.Serializer):
+    """A clock's readings as of the instant asked (``GET /tickets/{id}/clocks/?at=``)."""
+
+    id = serializers.IntegerField(allow_null=True)
+    indicator = serializers.IntegerField(source="indicator_id")
+    metric = serializers.ChoiceField(choices=ClockMetric.choices)
+    priority = serializers.ChoiceField(choices=SupportPriority.choices)
+    cycle = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=ClockState.choices)
+    started_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    stopped_at = serializers.DateTimeField(allow_null=True)
+    business_elapsed_seconds = serializers.IntegerField()
+    paused_seconds = serializers.IntegerField()
+    remaining_seconds = serializers.IntegerField()
+    percent_elapsed = serializers.FloatField()
+    breached = serializers.BooleanField()
+    target_seconds = serializers.IntegerField()
+    levels = ClockLevelSerializer(many=True)
+
+
+def clock_data(pairs) -> list[dict]:
+    """``[(stored id, reading)]`` as the clocks route answers them."""
+    return ClockSerializer(
+        [{**asdict(reading), "id": pk, "levels": []} for pk, reading in pairs], many=True
+    ).data
