@@ -16,7 +16,6 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.core.errors import TransitionNotAllowed
-from apps.measurements.risk import tighten_first
 from apps.slos import alignment
 from apps.slos.models import SLO
 from apps.slos.selectors import AlignmentBatch, evaluate_alignment
@@ -31,6 +30,7 @@ from .choices import (
     Decision,
 )
 from .models import Commitment, Contract, SignOff, Waiver
+from .tighten_first import tighten_first
 
 CONTRACT_FIELDS = (
     "customer",
