@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Team
 from apps.contracts.models import Commitment
+from apps.core.outbound import OutboundURLRefused, check_outbound_url
 
 from .choices import ChannelKind, DeliveryStatus, DriftKind
 
@@ -121,6 +122,10 @@ class NotificationChannel(models.Model):
                 URLValidator(schemes=["http", "https"])(target)
             except ValidationError as error:
                 raise ValidationError({"target": "Enter a valid http(s) URL."}) from error
+            try:
+                check_outbound_url(target, unresolvable_ok=True)
+            except OutboundURLRefused as error:
+                raise ValidationError({"target": str(error)}) from error
         if self.kind != ChannelKind.WEBHOOK and self.secret:
             raise ValidationError({"secret": "Only signed webhooks use a secret."})
         self.target = target

@@ -18,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.outbound import OutboundHostUnresolved, OutboundURLRefused, check_outbound_url
 from apps.slos.alignment import fmt
 
 from . import signing
@@ -156,6 +157,13 @@ def _post_signed(delivery: NotificationDelivery, secret: str) -> None:
 
 
 def _post(url: str, body: bytes, headers: dict) -> None:
+    try:
+        check_outbound_url(url)
+    except OutboundHostUnresolved as error:
+        raise TransientDeliveryError(str(error)) from error
+    except OutboundURLRefused as error:
+        # Checked again here: the name may resolve elsewhere than when the channel was saved.
+        raise PermanentDeliveryError(str(error)) from error
     try:
         response = requests.post(
             url,

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "apps.core",
-    "apps.calendars",
     "apps.catalog",
     "apps.slos",
     "apps.contracts",
@@ -169,13 +168,10 @@ CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"] = {
     "task": "apps.reviews.tasks.open_annual_review_cycle",
     "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
 }
-# A cycle whose tasks were lost (the broker down when it was sent, a worker killed mid-packet)
-# is sent again minutes later (apps/reviews/services.py, lost_after). A sweep that waited in a
-# queue no worker read is dropped: the next one does the same.
+# A cycle whose packet messages the broker lost (its data, a flush) is sent again.
 CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "task": "apps.reviews.tasks.resume_stalled_cycles",
-    "schedule": 120.0,
-    "options": {"expires": 120.0},
+    "schedule": 900.0,
 }
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
 # Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
@@ -204,6 +200,8 @@ CELERY_BEAT_SCHEDULE["drift-requeue-lost-deliveries"] = {
     "schedule": 900.0,
 }
 DRIFT_WEBHOOK_TIMEOUT = env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
+# Hosts notification webhooks may reach although they resolve to loopback or private addresses.
+NOTIFICATION_ALLOWED_HOSTS = env.list("NOTIFICATION_ALLOWED_HOSTS", default=[])
 DRIFT_NOTIFICATION_MAX_RETRIES = env.int("DRIFT_NOTIFICATION_MAX_RETRIES", default=6)
 DRIFT_RETRY_BACKOFF_SECONDS = env.int("DRIFT_RETRY_BACKOFF_SECONDS", default=30)
 DRIFT_RETRY_BACKOFF_MAX_SECONDS = 3600
@@ -216,7 +214,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.CovenantAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

@@ -47,8 +47,12 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
-    """A real HTTP server on 127.0.0.1 and a free port, for Slack and webhook deliveries."""
+def receiver(settings):
+    """A real HTTP server on 127.0.0.1 and a free port, for Slack and webhook deliveries.
+
+    Loopback is refused to notifications unless allowed, as an administrator would allow it.
+    """
+    settings.NOTIFICATION_ALLOWED_HOSTS = ["127.0.0.1"]
     state = Receiver(base_url="")
 
     class Handler(BaseHTTPRequestHandler):
@@ -75,8 +79,9 @@ def receiver():
 
 
 @pytest.fixture
-def closed_port_url():
+def closed_port_url(settings):
     """A URL on which nothing listens: connections are refused."""
+    settings.NOTIFICATION_ALLOWED_HOSTS = ["127.0.0.1"]
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -24,7 +24,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     require_services(REDIS_DB)
-    worker = Worker(tmp_path, redis_db=REDIS_DB, name="drift-test", DRIFT_RETRY_BACKOFF_SECONDS="1")
+    worker = Worker(
+        tmp_path,
+        redis_db=REDIS_DB,
+        name="drift-test",
+        DRIFT_RETRY_BACKOFF_SECONDS="1",
+        NOTIFICATION_ALLOWED_HOSTS="127.0.0.1",  # the receiver in this process
+    )
     worker.start()
     yield worker
     worker.stop()
