@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "apps.core",
+    "apps.calendars",
     "apps.catalog",
     "apps.slos",
     "apps.contracts",
@@ -198,6 +199,11 @@ CELERY_BEAT_SCHEDULE["drift-attainment"] = {
 CELERY_BEAT_SCHEDULE["drift-requeue-lost-deliveries"] = {
     "task": "apps.drift.tasks.requeue_lost_deliveries",
     "schedule": 900.0,
+}
+# Support clocks (apps/support): the clocks whose next instant passed, every minute.
+CELERY_BEAT_SCHEDULE["support-evaluate-clocks"] = {
+    "task": "apps.support.tasks.evaluate_clocks",
+    "schedule": 60.0,
 }
 DRIFT_WEBHOOK_TIMEOUT = env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
 # Hosts notification webhooks may reach although they resolve to loopback or private addresses.

@@ -1,0 +1,13 @@
+"""Celery tasks of the support desk: thin wrappers around the services."""
+
+from celery import shared_task
+
+from . import services
+
+
+# Every minute (beat); a run that overlaps the next one changes each clock once (see the
+# service), and one that dies is simply redone by the next.
+@shared_task(soft_time_limit=50, time_limit=55)
+def evaluate_clocks() -> int:
+    """Act on every clock whose next instant has passed."""
+    return services.clocks_evaluate()
