@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("apps.reviews.api")),
     path("", include("apps.support.api_urls")),
     path("", include("apps.support.metrics_api")),
+    path("", include("apps.support.webhooks")),
 ]
