@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,6 +14,21 @@ from apps.catalog.models import Indicator
 from . import alignment
 from .choices import SloStatus
 from .models import SLO, BufferPolicy, threshold_order
+
+# Whether an SLO is itself being missed (AT_RISK) is measured, a layer above this one: the
+# measurements app registers its reader here at start-up (MeasurementsConfig.ready). It takes
+# SLOs and answers, by SLO id, an object with ``at_risk`` and ``reasons``.
+RiskReader = Callable[[Iterable[SLO]], Mapping[int, object]]
+_risk_reader: RiskReader | None = None
+
+
+def register_risk_reader(reader: RiskReader) -> None:
+    global _risk_reader
+    _risk_reader = reader
+
+
+def _measured_risks(slos: Iterable[SLO]) -> Mapping[int, object]:
+    return {} if _risk_reader is None else _risk_reader(slos)
 
 
 def policy_for_service(service_id: int | None) -> alignment.Policy:
@@ -87,9 +102,7 @@ def evaluate_alignment(
     if slo is not None and risks is not None:
         risk = risks.get(slo.pk)
     elif slo is not None and check_risk:
-        from apps.measurements.risk import slo_risks
-
-        risk = slo_risks([slo])[slo.pk]
+        risk = _measured_risks([slo]).get(slo.pk)
     if risk is None:
         return AlignmentResult(result, slo, policy, safe)
     return AlignmentResult(result, slo, policy, safe, risk.at_risk, risk.reasons)
@@ -119,9 +132,7 @@ class AlignmentBatch:
         self.check_risk = check_risk
         self.risks: Mapping | None = None
         if check_risk:
-            from apps.measurements.risk import slo_risks
-
-            self.risks = slo_risks([slo for group in self.slos.values() for slo in group])
+            self.risks = _measured_risks([slo for group in self.slos.values() for slo in group])
 
     def policy_for(self, service_id: int | None) -> alignment.Policy:
         """The service's override, else the global policy, else the defaults."""
