@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.catalog.choices import LOWER_THRESHOLD_IS_STRICTER
 from apps.catalog.models import Indicator, Service
-from apps.core.validators import target_field, target_in_range
+from apps.core.validators import target_field, target_in_range, validate_target_percent
 from apps.core.versioning import VersionedModel
 
 from . import alignment
@@ -34,6 +34,7 @@ class SLO(VersionedModel):
         decimal_places=4,
         null=True,
         blank=True,
+        validators=[validate_target_percent],
         help_text="Timeslices only: percent of good events a slice needs to count as good.",
     )
     timezone = models.CharField(max_length=64, default="UTC")
@@ -47,6 +48,14 @@ class SLO(VersionedModel):
         ordering = ["indicator__service__name", "indicator__name"]
         constraints = [
             models.CheckConstraint(condition=target_in_range("target"), name="slo_target_range"),
+            models.CheckConstraint(
+                condition=models.Q(timeslice_target__isnull=True)
+                | target_in_range("timeslice_target"),
+                name="slo_timeslice_target_range",
+                violation_error_message=(
+                    "A slice's target is a percentage greater than 0 and at most 100."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["indicator"],
                 condition=models.Q(status="active"),
