@@ -101,14 +101,26 @@ class IndicatorTeamFilter(MyTeamsFilter):
 
 @admin.register(Indicator)
 class IndicatorAdmin(TeamOwnedAdmin):
-    list_display = ["name", "service", "kind", "threshold_display", "source", "active_slo"]
+    list_display = [
+        "name",
+        "service",
+        "kind",
+        "priority",
+        "threshold_display",
+        "source",
+        "active_slo",
+    ]
     list_select_related = ["service"]
-    list_filter = [IndicatorTeamFilter, "kind", "source", "service__team"]
+    list_filter = [IndicatorTeamFilter, "kind", "priority", "source", "service__team"]
     search_fields = ["name", "service__name", "service__slug"]
     autocomplete_fields = ["service"]
     fieldsets = [
         (None, {"fields": ["service", "name", "kind", "threshold", "unit", "source"]}),
         ("Prometheus", {"fields": ["good_query", "total_query"], "classes": ["collapse"]}),
+        (
+            "Support clock (support kinds; threshold in minutes)",
+            {"fields": ["priority", "calendar", "pause_on", "on_reopen", "retroactive_start"]},
+        ),
     ]
     team_path = "service__team"
     owned_choices = {"service": "team__members"}

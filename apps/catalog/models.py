@@ -129,6 +129,12 @@ class Indicator(models.Model):
     def __str__(self):
         return f"{self.service.name} · {self.name}"
 
+    def save(self, *args, **kwargs):
+        # Every writer (API, admin, import, demo data) stores the pauses the clock runs with.
+        if self.is_support and self.pause_on is None:
+            self.pause_on = [str(status) for status in DEFAULT_PAUSE_ON[self.kind]]
+        super().save(*args, **kwargs)
+
     @property
     def is_support(self) -> bool:
         return self.kind in SUPPORT_KINDS

@@ -56,4 +56,14 @@ class IndicatorSerializer(CleanModelSerializer):
             "source",
             "good_query",
             "total_query",
+            "priority",
+            "calendar",
+            "pause_on",
+            "on_reopen",
+            "retroactive_start",
         ]
+        extra_kwargs = {
+            "pause_on": {
+                "help_text": "Support kinds: statuses that pause the clock; null = the default."
+            },
+        }

@@ -86,7 +86,26 @@ def _indicator_document(indicator, name: str, service: Service) -> dict:
     else:
         good = total = _metric(PUSHED_SOURCE_TYPE, None)
     document["spec"] = {"ratioMetric": {"counter": False, "good": good, "total": total}}
+    if indicator.is_support:
+        _add_support_terms(document["metadata"], indicator)
     return document
+
+
+def _add_support_terms(metadata: dict, indicator) -> None:
+    """A support indicator's clock rules (DESIGN 8), which OpenSLO has no fields for: the
+    priority as a label (so tools can select the matrix by it), the rest as annotations."""
+    metadata["labels"] = {"priority": indicator.priority or ""}
+    pause_on = indicator.pause_on or []
+    metadata.setdefault("annotations", {}).update(
+        _annotations(
+            calendar=indicator.calendar.name if indicator.calendar_id else "24x7",
+            **{
+                "pause-on": ",".join(pause_on) or "none",
+                "on-reopen": indicator.on_reopen,
+                "retroactive-start": "true" if indicator.retroactive_start else "false",
+            },
+        )
+    )
 
 
 def _time_window(slo: SLO) -> dict:
@@ -137,7 +156,7 @@ def openslo_export(*, service: Service) -> str:
     service_document = _document("Service", service.slug, service.name)
     service_document["metadata"]["labels"] = {"team": service.team.name}
     service_document["spec"] = {"description": service.description} if service.description else {}
-    indicators = list(service.indicators.all())
+    indicators = list(service.indicators.select_related("calendar"))
     indicator_name = indicator_names(indicators)
     every_slo = list(
         SLO.objects.filter(indicator__service=service).select_related("indicator").order_by("pk")
