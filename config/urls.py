@@ -26,6 +26,7 @@ urlpatterns = [
     path("contracts/", include("apps.contracts.urls")),
     path("reviews/", include("apps.reviews.urls")),
     path("dashboards/", include("apps.dashboards.urls")),
+    path("support/", include("apps.support.urls")),
     path("slos/<int:pk>/", slo_page.slo_detail, name="slo-detail"),
     path("api/", include("config.api_urls")),
 ]

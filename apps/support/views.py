@@ -1,0 +1,219 @@
+"""The support desk's pages: the built-in ticket list (for desks without a helpdesk) and the
+metrics page.
+
+Every change an agent makes goes through the services (``ticket_create``,
+``ticket_event_add``), so it is an event of the ticket's log and the clocks are recomputed from
+it, exactly as for a helpdesk's webhook. The list refreshes its rows itself (a small fetch of
+``?fragment=rows``; static/js/support-desk.js).
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import access
+from .choices import TicketEventType
+from .desk import Calendars, clock_lights, desk_tickets
+from .forms import AssignForm, MetricsForm, PriorityForm, ReplyForm, StatusForm, TicketForm
+from .metrics import FIELDS, MetricsFilter, support_metrics
+from .models import Ticket, TicketClock
+from .services import ticket_create, ticket_event_add
+
+BUILTIN = "builtin"
+REFRESH_SECONDS = 30
+
+
+def _next_external_id() -> str:
+    return f"B-{Ticket.objects.filter(source=BUILTIN).count() + 1}"
+
+
+def _messages_of(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(m)}" for field, m in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_list(request):
+    """The newest open tickets (``?show=all``: every ticket) with each clock's time left."""
+    access.check_tickets(request.user)
+    now = timezone.now()
+    form = TicketForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ticket = ticket_create(
+                source=BUILTIN,
+                external_id=_next_external_id(),
+                service=form.cleaned_data["service"],
+                customer=form.cleaned_data["customer"],
+                priority=form.cleaned_data["priority"],
+                subject=form.cleaned_data["subject"],
+                assignee=request.user.get_username(),
+                created_at=now,
+                now=now,
+            )
+        except ValidationError as error:
+            form.add_error(None, _messages_of(error))
+        else:
+            messages.success(request, f"Ticket {ticket.external_id} created.")
+            return redirect("support:ticket", pk=ticket.pk)
+    show = "all" if request.GET.get("show") == "all" else "open"
+    context = {
+        "rows": desk_tickets(now=now, show=show),
+        "show": show,
+        "now": now,
+        "refresh_seconds": REFRESH_SECONDS,
+    }
+    if request.GET.get("fragment") == "rows":
+        return render(request, "support/_ticket_rows.html", context)
+    return render(request, "support/ticket_list.html", {**context, "form": form})
+
+
+ACTIONS = {
+    # action: (form, field, event type)
+    "status": (StatusForm, "status", TicketEventType.STATUS),
+    "priority": (PriorityForm, "priority", TicketEventType.PRIORITY),
+    "reply": (ReplyForm, "text", TicketEventType.PUBLIC_REPLY),
+    "comment": (ReplyForm, "text", TicketEventType.COMMENT),
+    "assign": (AssignForm, "assignee", TicketEventType.ASSIGNED),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request, pk: int):
+    """One ticket: its clocks, its log, and the forms that add events to it."""
+    access.check_tickets(request.user)
+    clocks = TicketClock.objects.select_related("indicator__calendar").order_by(
+        "-metric", "indicator__name", "cycle"
+    )
+    ticket = get_object_or_404(
+        Ticket.objects.select_related(
+            "service", "customer", "contract__support_calendar"
+        ).prefetch_related(Prefetch("clocks", queryset=clocks)),
+        pk=pk,
+    )
+    now = timezone.now()
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        form = action[0](request.POST) if action else None
+        if form is None or not form.is_valid():
+            messages.error(request, "Choose what to change and fill in its field.")
+        else:
+            _, field, event_type = action
+            try:
+                ticket_event_add(
+                    ticket=ticket, type=event_type, at=now, value=form.cleaned_data[field], now=now
+                )
+            except ValidationError as error:
+                messages.error(request, _messages_of(error))
+            else:
+                messages.success(request, f"{TicketEventType(event_type).label} recorded.")
+        return redirect("support:ticket", pk=ticket.pk)
+    context = {
+        "ticket": ticket,
+        "clocks": clock_lights(ticket, ticket.clocks.all(), Calendars(now), now),
+        "events": ticket.events.order_by("at", "id"),
+        "status_form": StatusForm(initial={"status": ticket.status}),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "reply_form": ReplyForm(),
+        "assign_form": AssignForm(initial={"assignee": ticket.assignee}),
+    }
+    return render(request, "support/ticket_detail.html", context)
+
+
+def _minutes(seconds):
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+def metrics_charts(figures: dict) -> dict:
+    """The page's charts as data for static/js/dashboards.js (a table says the same beside)."""
+    priorities = list(figures)
+
+    def series(label, key, convert=lambda v: v, style="measured"):
+        values = [convert(figures[p][key]) for p in priorities]
+        return {"label": label, "values": values, "style": style}
+
+    return {
+        "within": {
+            "kind": "bar",
+            "unit": "% within target",
+            "labels": priorities,
+            "series": [
+                series("Responded within target", "responded_within_pct"),
+                series("Resolved within target", "resolved_within_pct"),
+            ],
+        },
+        "response": {
+            "kind": "bar",
+            "unit": "business minutes",
+            "labels": priorities,
+            "series": [
+                series("Average response", "avg_response_seconds", _minutes),
+                series("Committed response", "committed_response_seconds", _minutes),
+            ],
+        },
+        "tickets": {
+            "kind": "bar",
+            "unit": "tickets",
+            "labels": priorities,
+            "series": [series("Tickets", "tickets")],
+        },
+    }
+
+
+@login_required
+@require_GET
+def metrics_page(request):
+    """Per priority: tickets, % within target, response against committed, MTTR; ``?format=csv``
+    for the table."""
+    access.check_metrics(request.user)
+    form = MetricsForm(request.GET or None)
+    filters = MetricsFilter()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = MetricsFilter(
+            service=data["service"].pk if data["service"] else None,
+            customer=data["customer"].pk if data["customer"] else None,
+            contract=data["contract"].pk if data["contract"] else None,
+            start=data["start"],
+            end=data["end"],
+        )
+    figures = support_metrics(filters)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="support-metrics.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["priority", *FIELDS])
+        for priority, row in figures.items():
+            cells = ["" if row[f] is None else row[f] for f in FIELDS if f != "breaches_by_cause"]
+            causes = ";".join(f"{k}={v}" for k, v in row["breaches_by_cause"].items())
+            writer.writerow([priority, *cells, causes])
+        return response
+    rows = [
+        {
+            "priority": priority,
+            **row,
+            "avg_response_minutes": _minutes(row["avg_response_seconds"]),
+            "committed_response_minutes": _minutes(row["committed_response_seconds"]),
+            "mttr_hours": None
+            if row["mttr_seconds"] is None
+            else round(row["mttr_seconds"] / 3600, 1),
+        }
+        for priority, row in figures.items()
+    ]
+    return render(
+        request,
+        "support/metrics.html",
+        {"form": form, "rows": rows, "charts": metrics_charts(figures)},
+    )
