@@ -70,5 +70,5 @@ def run(*, scale: float = 1.0, repeats: int = 3) -> dict:
         "due_after_us_per_call": round(due_seconds / calls * 1e6, 3),
         "due_after_first_pass_us_per_call": round(first_pass / calls * 1e6, 3),
         "timedelta_us_per_call": round(floor_seconds / calls * 1e6, 3),
-        "ratio": round(due_seconds / floor_seconds, 1),
+        "ratio": round(due_seconds / floor_seconds, 2),
     }
