@@ -2,10 +2,9 @@
 
 from django.contrib import admin
 
-from .choices import ClockState
-
 # Helpdesk sources and the ticket history upload register themselves.
-from .helpdesks import admin as helpdesks_admin  # noqa: F401
+from . import helpdesk_admin  # noqa: F401
+from .choices import ClockState
 from .models import Ticket, TicketClock, TicketEvent
 
 

@@ -17,9 +17,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..csv_import import COLUMNS, MAX_BYTES, ticket_history_csv_import
-from ..models import Ticket
-from .models import HelpdeskSource
+from .csv_import import COLUMNS, MAX_BYTES, ticket_history_csv_import
+from .helpdesks.models import HelpdeskSource
+from .models import Ticket
 
 UPLOAD_SESSION_KEY = "support_ticket_history_upload"
 PREVIEW_ROWS = 200
