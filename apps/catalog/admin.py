@@ -13,6 +13,7 @@ from apps.slos.models import SLO
 
 from .models import Customer, Indicator, Service, Team
 from .ownership import TeamOwnedAdmin
+from .policies import may_change_customer
 
 
 class MyTeamsFilter(admin.SimpleListFilter):
@@ -93,6 +94,12 @@ class CustomerAdmin(GovernedAdmin):
     @admin.display(description="contracts", ordering="contract_total")
     def contract_count(self, customer):
         return customer.contract_total
+
+    def has_change_permission(self, request, obj=None):
+        # Also what the history form asks before it reverts (GovernedAdmin).
+        return super().has_change_permission(request, obj) and (
+            obj is None or may_change_customer(request.user, obj)
+        )
 
 
 class IndicatorTeamFilter(MyTeamsFilter):

@@ -7,6 +7,7 @@ from apps.core.api import HistoryMixin, ModelPermissions
 
 from .models import Customer, Indicator, Service, Team
 from .ownership import TeamOwnedWrites
+from .policies import check_change_customer
 from .serializers import (
     CustomerSerializer,
     IndicatorSerializer,
@@ -48,6 +49,10 @@ class ServiceViewSet(TeamOwnedWrites, CatalogViewSet):
 class CustomerViewSet(CatalogViewSet):
     queryset = Customer.objects.all()
     serializer_class = CustomerSerializer
+
+    def perform_update(self, serializer):
+        check_change_customer(self.request.user, serializer.instance)
+        super().perform_update(serializer)
 
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("service", int)]))

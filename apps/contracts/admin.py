@@ -83,6 +83,11 @@ class CreditScheduleAdmin(GovernedAdmin):
     search_fields = ["name"]
     inlines = [CreditTierInline]
 
+    def has_change_permission(self, request, obj=None):
+        # Locked, nothing of it changes (CreditSchedule.is_locked): shown read-only, and its
+        # history form reverts nothing either (GovernedAdmin).
+        return not (obj and obj.is_locked) and super().has_change_permission(request, obj)
+
     def get_queryset(self, request):
         # Both counts in the list query; distinct because the two joins multiply rows.
         return (

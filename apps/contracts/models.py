@@ -19,8 +19,8 @@ from . import credits
 from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, Period
 
 SCHEDULE_LOCKED = (
-    "This credit schedule is used by SLA lines under review or signed: its tiers and cap cannot "
-    "change. Create a new schedule and use it in the amendment instead."
+    "This credit schedule is used by SLA lines under review or signed: its name, tiers and cap "
+    "cannot change. Create a new schedule and use it in the amendment instead."
 )
 VERDICT_CHOICES = [(v.value, v.value.replace("_", " ").title()) for v in Verdict]
 
@@ -60,10 +60,15 @@ class CreditSchedule(models.Model):
         )
 
     def clean(self):
+        # The name too: signed contracts and review packets name their schedule, and a rename
+        # would make them name one nobody signed.
         if self.pk and self.is_locked:
-            stored = type(self).objects.filter(pk=self.pk).values_list("cap_percent", flat=True)
-            if stored.first() != self.cap_percent:
-                raise ValidationError({"cap_percent": SCHEDULE_LOCKED})
+            stored = type(self).objects.filter(pk=self.pk).values("name", "cap_percent").first()
+            changed = [
+                name for name in ("name", "cap_percent") if stored[name] != getattr(self, name)
+            ]
+            if changed:
+                raise ValidationError({name: SCHEDULE_LOCKED for name in changed})
 
     def as_tiers(self) -> list[credits.Tier]:
         return [tier.as_tier() for tier in self.tiers.all()]

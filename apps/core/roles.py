@@ -46,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_CATALOG,
         *_VIEW_CONTRACTS,
         "catalog.add_customer",
+        # Only a customer that is theirs alone; legal changes any (catalog.policies).
         "catalog.change_customer",
         "contracts.add_contract",
         "contracts.change_contract",

@@ -51,11 +51,31 @@ def test_the_api_refuses_new_tiers_and_changes_nothing(carol, submitted):
     assert after == before
 
 
-def test_the_api_accepts_a_rename_of_a_locked_schedule(carol, submitted):
+def test_the_api_refuses_a_rename_of_a_locked_schedule(carol, submitted):
+    name = submitted.name
     response = api_as(carol).patch(
         f"/api/v1/credit-schedules/{submitted.pk}/", {"name": "Standard (2026)"}, format="json"
     )
+    assert response.status_code == 400
+    assert response.json() == {"name": [SCHEDULE_LOCKED]}
+    submitted.refresh_from_db()
+    assert submitted.name == name
+
+
+def test_legal_renames_a_schedule_only_lines_in_drafting_use(carol, schedule, aligned_line):
+    response = api_as(carol).patch(
+        f"/api/v1/credit-schedules/{schedule.pk}/", {"name": "Standard (2026)"}, format="json"
+    )
     assert response.status_code == 200, response.json()
+    schedule.refresh_from_db()
+    assert schedule.name == "Standard (2026)"
+
+
+def test_sales_cannot_rename_a_schedule(alice, schedule):
+    response = api_as(alice).patch(
+        f"/api/v1/credit-schedules/{schedule.pk}/", {"name": "Mine"}, format="json"
+    )
+    assert response.status_code == 403
 
 
 def test_the_admin_shows_locked_tiers_read_only(client, submitted, carol):
