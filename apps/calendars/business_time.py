@@ -378,7 +378,9 @@ def due_after(calendar: BusinessCalendar, start: datetime, seconds: float) -> da
     raise AssertionError("unreachable: the search raises before it ends")  # pragma: no cover
 
 
-def business_microseconds_between(calendar: BusinessCalendar, start: datetime, end: datetime):
+def business_microseconds_between(
+    calendar: BusinessCalendar, start: datetime, end: datetime
+) -> int:
     """Business time in ``[start, end)`` in microseconds (0 when ``end`` is not after it)."""
     start_us, end_us = _to_us(start, "start"), _to_us(end, "end")
     if end_us <= start_us:
