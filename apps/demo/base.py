@@ -10,6 +10,7 @@ from typing import TextIO
 
 from django.db.models import Model
 
+from apps.calendars.models import Calendar
 from apps.catalog.models import Customer, Indicator, Service, Team
 from apps.contracts.models import CreditSchedule
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES
@@ -43,6 +44,7 @@ class Demo:
     indicators: dict[tuple[str, str], Indicator] = field(default_factory=dict)
     schedules: list[CreditSchedule] = field(default_factory=list)
     customers: dict[str, Customer] = field(default_factory=dict)
+    calendars: dict[str, Calendar] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=dict)
 
     def count(self, what: str, created: bool) -> None:

@@ -33,12 +33,18 @@ SERVICES = [
     ("event-stream", "Event Stream", "Data Platform", "99.9", 1000, "99.0"),
 ]
 SUPPORT_SERVICE = ("support-desk", "Support Desk", "Customer Support")
-# indicator name, kind, threshold (minutes), SLO %
+# The priority matrix: indicator name, kind, priority, threshold (minutes), SLO %, calendar.
+# P1 runs around the clock; P2-P4 in business hours (the US office's, or the customer's support
+# calendar named by its contract).
 SUPPORT_INDICATORS = [
-    ("P1 first response within 15 min", IndicatorKind.SUPPORT_RESPONSE, 15, "97"),
-    ("P2 first response within 60 min", IndicatorKind.SUPPORT_RESPONSE, 60, "95"),
-    ("P1 resolution within 240 min", IndicatorKind.SUPPORT_RESOLUTION, 240, "95"),
-    ("P2 resolution within 480 min", IndicatorKind.SUPPORT_RESOLUTION, 480, "90"),
+    ("P1 first response within 15 min", IndicatorKind.SUPPORT_RESPONSE, "P1", 15, "97", None),
+    ("P1 resolution within 240 min", IndicatorKind.SUPPORT_RESOLUTION, "P1", 240, "95", None),
+    ("P2 first response within 60 min", IndicatorKind.SUPPORT_RESPONSE, "P2", 60, "95", "us"),
+    ("P2 resolution within 480 min", IndicatorKind.SUPPORT_RESOLUTION, "P2", 480, "90", "us"),
+    ("P3 first response within 240 min", IndicatorKind.SUPPORT_RESPONSE, "P3", 240, "90", "us"),
+    ("P3 resolution within 1440 min", IndicatorKind.SUPPORT_RESOLUTION, "P3", 1440, "85", "us"),
+    ("P4 first response within 480 min", IndicatorKind.SUPPORT_RESPONSE, "P4", 480, "90", "us"),
+    ("P4 resolution within 2400 min", IndicatorKind.SUPPORT_RESOLUTION, "P4", 2400, "80", "us"),
 ]
 
 # Modelled on published cloud SLAs: "less than X % but equal to or greater than Y %".
@@ -120,12 +126,20 @@ def seed_teams(demo: Demo) -> None:
             team.members.add(user)
 
 
-def _indicator(demo, service, name, kind, *, threshold=None, unit="", source=IndicatorSource.API):
+def _indicator(
+    demo, service, name, kind, *, threshold=None, unit="", source=IndicatorSource.API, **support
+):
     indicator, created = ensure(
         Indicator,
         user=demo.engineer_of(service.team.name),
         reason="Indicator defined.",
-        defaults={"kind": kind, "threshold": threshold, "unit": unit, "source": source},
+        defaults={
+            "kind": kind,
+            "threshold": threshold,
+            "unit": unit,
+            "source": source,
+            **support,
+        },
         service=service,
         name=name,
     )
@@ -181,7 +195,7 @@ def seed_services(demo: Demo) -> None:
     )
     demo.services[slug] = service
     demo.count("services", created)
-    for indicator_name, kind, minutes, target in SUPPORT_INDICATORS:
+    for indicator_name, kind, priority, minutes, target, calendar in SUPPORT_INDICATORS:
         indicator = _indicator(
             demo,
             service,
@@ -190,6 +204,8 @@ def seed_services(demo: Demo) -> None:
             threshold=Decimal(minutes),
             unit="min",
             source=IndicatorSource.TICKETS,
+            priority=priority,
+            calendar=demo.calendars[calendar] if calendar else None,
         )
         _slo(demo, indicator, target, window=SloWindow.MONTH)
 

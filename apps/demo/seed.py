@@ -30,6 +30,7 @@ from apps.demo.catalog import (
 )
 from apps.demo.contracts import seed_contracts
 from apps.demo.sli_history import seed_sli_history
+from apps.demo.support import seed_calendars
 from apps.measurements.models import SLISample
 from apps.reviews.models import ReviewCycle
 from apps.reviews.services import review_cycle_open
@@ -60,6 +61,8 @@ def seed_review_cycle(demo: Demo) -> None:
 STEPS = [
     seed_users,
     seed_teams,
+    # Before the services: the support indicators run on these calendars.
+    seed_calendars,
     seed_services,
     seed_slo_tightening,
     seed_policies,
