@@ -11,7 +11,7 @@ from apps.catalog.models import Indicator, Service
 from apps.core.validators import target_field, target_in_range, validate_target_percent
 from apps.core.versioning import VersionedModel
 
-from . import alignment
+from . import alignment, signals
 from .choices import BudgetingMethod, SloStatus, SloWindow
 
 
@@ -99,26 +99,11 @@ class SLO(VersionedModel):
                     .first()
                 )
             super().save(*args, **kwargs)
-            from apps.contracts.services import commitments_refresh_alignment
-
-            commitments_refresh_alignment(service_id=self.indicator.service_id)
-            if before is not None:
-                from apps.drift.services import drift_on_slo_change
-
-                drift_on_slo_change(
-                    slo=self,
-                    previous_target=before["target"],
-                    previous_status=before["status"],
-                    previous_indicator_id=before["indicator_id"],
-                )
+            signals.slo_saved.send(sender=SLO, slo=self, before=before)
 
     def on_new_version(self, changed):
-        from apps.contracts.services import signoffs_void_for_slo
-
-        signoffs_void_for_slo(
-            slo=self,
-            reason=f"SLO changed ({', '.join(changed)}).",
-            user=getattr(self, "_history_user", None),
+        signals.slo_versioned.send(
+            sender=SLO, slo=self, changed=changed, user=getattr(self, "_history_user", None)
         )
 
 
@@ -172,9 +157,7 @@ class BufferPolicy(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        from apps.contracts.services import commitments_refresh_alignment
-
-        commitments_refresh_alignment(service_id=self.service_id)
+        signals.buffer_policy_saved.send(sender=BufferPolicy, policy=self)
 
     @property
     def policy(self) -> alignment.Policy:
