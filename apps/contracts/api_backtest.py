@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.catalog.models import Indicator
+from apps.core.api import RefuseUnknownFields
 from apps.core.validators import validate_target_percent
 from apps.measurements import maths
 from apps.measurements.api_gate import attainment_string
@@ -42,7 +43,7 @@ def may_backtest(user) -> bool:
     return user.is_authenticated and user.has_perm("contracts.view_commitment")
 
 
-class TierSerializer(serializers.Serializer):
+class TierSerializer(RefuseUnknownFields, serializers.Serializer):
     lower = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True, default=None)
     upper = serializers.DecimalField(max_digits=7, decimal_places=4, allow_null=True, default=None)
     credit_percent = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
@@ -56,7 +57,7 @@ class TierSerializer(serializers.Serializer):
         return attrs
 
 
-class BacktestInputSerializer(serializers.Serializer):
+class BacktestInputSerializer(RefuseUnknownFields, serializers.Serializer):
     """What to replay: a target on an indicator's history, with a credit schedule and a fee."""
 
     indicator = serializers.PrimaryKeyRelatedField(queryset=Indicator.objects.all())

@@ -11,7 +11,7 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api import CleanModelSerializer, name_constraint_errors
+from apps.core.api import CleanModelSerializer, RefuseUnknownFields, name_constraint_errors
 from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
 
@@ -141,7 +141,7 @@ class CreditEvaluationSerializer(serializers.Serializer):
 # --- contracts ---------------------------------------------------------------------------
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
@@ -198,11 +198,11 @@ class ContractSerializer(serializers.ModelSerializer):
         )
 
 
-class LegalApprovalSerializer(serializers.Serializer):
+class LegalApprovalSerializer(RefuseUnknownFields, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TerminationSerializer(serializers.Serializer):
+class TerminationSerializer(RefuseUnknownFields, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -216,7 +216,7 @@ class EditableContractField(serializers.PrimaryKeyRelatedField):
         return policies.editable_contracts(self.context["request"].user)
 
 
-class CommitmentSerializer(serializers.ModelSerializer):
+class CommitmentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     contract = EditableContractField(queryset=Contract.objects.all())
     alignment = serializers.SerializerMethodField(
         help_text="The live verdict of the target against the active SLOs of the service."
@@ -260,7 +260,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         )
 
 
-class SignOffSerializer(serializers.ModelSerializer):
+class SignOffSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     class Meta:
         model = SignOff
         fields = [
@@ -282,7 +282,7 @@ class SignOffSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignOffRequestSerializer(serializers.Serializer):
+class SignOffRequestSerializer(RefuseUnknownFields, serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -297,7 +297,7 @@ class VisibleCommitmentField(serializers.PrimaryKeyRelatedField):
         ).select_related("contract")
 
 
-class WaiverSerializer(serializers.ModelSerializer):
+class WaiverSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     commitment = VisibleCommitmentField(queryset=Commitment.objects.all())
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -13,6 +14,7 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions, serializers, status
@@ -117,7 +119,56 @@ def name_constraint_errors(model: type[models.Model], error: DjangoValidationErr
     return DjangoValidationError(errors)
 
 
-class CleanModelSerializer(serializers.ModelSerializer):
+# Free text (descriptions, comments, justifications) is bounded like names are: a megabyte of
+# it in a row would be stored, versioned in its history and shown on every page that lists it.
+TEXT_MAX_LENGTH = 10_000
+
+
+class RefuseUnknownFields:
+    """Serializer mixin for writes: unknown fields are a 400, and text is bounded.
+
+    ``{"nmae": "x"}`` would otherwise be ignored and the client never learn of its typo. Fields
+    the serializer shows read-only are accepted (and ignored), so what a GET returned may be
+    sent back as it is. A text field without a length of its own (a model TextField) takes at
+    most ``TEXT_MAX_LENGTH`` characters.
+    """
+
+    # Sent by Django's HTML forms (the browsable API), not a field of anything.
+    ignored_keys = frozenset({"csrfmiddlewaretoken"})
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if (
+                isinstance(field, serializers.CharField)
+                and not field.read_only
+                and field.max_length is None
+            ):
+                field.max_length = TEXT_MAX_LENGTH
+                message = field.error_messages["max_length"].format(max_length=TEXT_MAX_LENGTH)
+                field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH, message=message))
+        return fields
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            unknown = {
+                key: ["Unknown field."]
+                for key in data
+                if key not in self.fields and key not in self.ignored_keys
+            }
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class CleanModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     """A model serializer that validates with the model's own rules before any write.
 
     ``full_clean`` runs on the would-be instance, so forms, admin and API refuse the same input

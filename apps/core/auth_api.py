@@ -8,11 +8,12 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api import RefuseUnknownFields
 from .authentication import LoginLockedOut
 from .tokens import token_expires_at, token_issue, token_revoke
 
 
-class CredentialsSerializer(serializers.Serializer):
+class CredentialsSerializer(RefuseUnknownFields, serializers.Serializer):
     username = serializers.CharField(max_length=150, write_only=True)
     password = serializers.CharField(
         max_length=4096, write_only=True, trim_whitespace=False, style={"input_type": "password"}

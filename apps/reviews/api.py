@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from apps.core.api import RefuseUnknownFields
 from apps.core.errors import TransitionNotAllowed
 
 from . import access, exports, selectors, services
@@ -52,7 +53,7 @@ class ReviewCycleSerializer(serializers.ModelSerializer):
         }
 
 
-class CycleOpenSerializer(serializers.Serializer):
+class CycleOpenSerializer(RefuseUnknownFields, serializers.Serializer):
     """The body of POST /review-cycles/: the year to review (the service checks its range)."""
 
     year = serializers.IntegerField()
@@ -88,7 +89,7 @@ class ReviewSignOffSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "packet", "user", "signed_at"]
 
 
-class SignOffInputSerializer(serializers.Serializer):
+class SignOffInputSerializer(RefuseUnknownFields, serializers.Serializer):
     role = serializers.ChoiceField(choices=SignOffRole.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -4,11 +4,13 @@ from dataclasses import asdict
 
 from rest_framework import serializers
 
+from apps.core.api import RefuseUnknownFields
+
 from .choices import ClockMetric, ClockState, SupportPriority, TicketEventType, TicketStatus
 from .models import Ticket
 
 
-class TicketSerializer(serializers.ModelSerializer):
+class TicketSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     """A ticket; creating one logs its ``created`` event. Status, priority and assignee change
     through events afterwards, so a ticket is never edited in place."""
 
@@ -48,7 +50,7 @@ class TicketSerializer(serializers.ModelSerializer):
         return iter(())
 
 
-class TicketEventInSerializer(serializers.Serializer):
+class TicketEventInSerializer(RefuseUnknownFields, serializers.Serializer):
     """One event of a ticket: ``POST /tickets/{id}/events/``."""
 
     at = serializers.DateTimeField()
