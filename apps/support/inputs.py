@@ -77,9 +77,13 @@ def clock_rules(
     return rules
 
 
+def log_key(pk: int) -> str:
+    """The tie-break key of an event the source gave no id: its row id, which is stable."""
+    return f"~{pk:020d}"
+
+
 def log_event(event: TicketEvent) -> LogEvent:
-    # Events without a source id are ordered among equals by their row id, which is stable.
-    return LogEvent(event.at, event.type, event.value, event.event_id or f"~{event.pk:020d}")
+    return LogEvent(event.at, event.type, event.value, event.event_id or log_key(event.pk))
 
 
 def ticket_log(*, ticket: Ticket) -> list[LogEvent]:

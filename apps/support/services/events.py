@@ -1,43 +1,30 @@
-"""Writes of the support desk: tickets, their events, their clocks and the SLI samples they feed.
-
-Every write of the log ends in ``clocks_recompute``: the ticket's clocks are worked out again
-from its whole log by the pure ``clocks`` module (never patched), stored as TicketClock rows,
-and the hourly SLI samples of the hours whose stopped clocks changed are counted again, so a
-late or out-of-order event corrects the clocks and the samples it touches.
-
-Bad input raises ``ValidationError`` naming the field and writes nothing; the callers (API,
-webhooks, CSV upload, the built-in list) check who may write before calling.
-"""
+"""Tickets and their events in: validated, idempotent on the source's event id, then the
+ticket's clocks recomputed (``recompute``)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
-from django.db.models.functions import TruncHour
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.catalog.models import Customer, Service
 from apps.contracts.models import Contract
-from apps.measurements.services import SampleRow, samples_upsert
 
-from .choices import ClockState, SupportPriority, TicketEventType, TicketStatus
-from .clocks import ClockReading, clocks_at, ticket_readings
-from .inputs import clock_rules, log_event, support_indicators
-from .models import Ticket, TicketClock, TicketEvent
-from .selectors import contract_in_force
+from ..choices import SupportPriority, TicketEventType, TicketStatus
+from ..clocks import LogEvent
+from ..models import Ticket, TicketEvent
+from ..selectors import contract_in_force
+from .recompute import clocks_recompute, clocks_recompute_many, ticket_readings_apply
 
 # Clocks of helpdesks drift: an event stamped a little ahead of our clock is accepted.
 FUTURE_TOLERANCE = timedelta(minutes=5)
-HOUR = timedelta(hours=1)
-# A stopped clock counts one event in its indicator's sample of the hour it stopped in.
-COUNTED_STATES = (ClockState.MET, ClockState.BREACHED)
 EVENT_TYPES = frozenset(TicketEventType.values) - {TicketEventType.CREATED}
 # A response naming a million bad rows helps no one: name the first ones and count the rest.
 MAX_REPORTED_ROWS = 100
@@ -400,19 +387,7 @@ def ticket_events_ingest(*, events: list, now: datetime | None = None) -> Ingest
                 errors.setdefault(row.index, error.message_dict)
         if errors:
             raise EventsInvalid(errors)
-        for key, (row, fields) in creations.items():
-            if key in tickets:
-                continue
-            contract = contract_in_force(
-                customer=fields["customer"], service=fields["service"], on=row.at.date()
-            )
-            tickets[key] = Ticket.objects.create(
-                source=row.source,
-                external_id=row.external_id,
-                created_at=row.at,
-                contract=contract,
-                **fields,
-            )
+        _create_tickets(creations, tickets, accepted)
         new_events = []
         # Every stored ticket already has its creation: a creation sent again adds nothing.
         created_logged = set(tickets_before)
@@ -425,7 +400,8 @@ def ticket_events_ingest(*, events: list, now: datetime | None = None) -> Ingest
                     duplicates += 1
                     continue
                 created_logged.add(key)
-                value = {"priority": ticket.priority, "status": ticket.status}
+                fields = creations[key][1]
+                value = {"priority": fields["priority"], "status": fields["status"]}
             new_events.append(
                 TicketEvent(
                     ticket=ticket,
@@ -443,14 +419,54 @@ def ticket_events_ingest(*, events: list, now: datetime | None = None) -> Ingest
     return IngestResult(created=len(new_events), duplicates=duplicates)
 
 
+def _create_tickets(creations: dict, tickets: dict, accepted: list[_Row]) -> None:
+    """Create the batch's new tickets at once, already saying what their events in the batch
+    say (status, priority, assignee…), so the recomputation rewrites none of them."""
+    logs = defaultdict(list)
+    for row in accepted:
+        if row.type != TicketEventType.CREATED:
+            logs[(row.source, row.external_id)].append(
+                LogEvent(row.at, row.type, row.value, row.event_id)
+            )
+    contracts: dict = {}
+    new = []
+    for key, (row, fields) in creations.items():
+        if key in tickets:
+            continue
+        on = row.at.date()
+        lookup = (fields["customer"], fields["service"], on)
+        if lookup not in contracts:
+            contracts[lookup] = contract_in_force(
+                customer=fields["customer"], service=fields["service"], on=on
+            )
+        ticket = Ticket(
+            source=row.source,
+            external_id=row.external_id,
+            created_at=row.at,
+            contract=contracts[lookup],
+            **fields,
+        )
+        created = LogEvent(
+            row.at, TicketEventType.CREATED, {"priority": ticket.priority, "status": ticket.status}
+        )
+        ticket_readings_apply(ticket=ticket, log=[created, *logs[key]])
+        tickets[key] = ticket
+        new.append(ticket)
+    Ticket.objects.bulk_create(new, batch_size=2000)
+
+
 def _locked_tickets(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Ticket]:
+    """The stored tickets among these (source, external id), locked until the transaction ends."""
     if not keys:
         return {}
-    match = Q()
-    for source, external_id in keys:
-        match |= Q(source=source, external_id=external_id)
-    queryset = Ticket.objects.select_for_update().filter(match).order_by("id")
-    return {(t.source, t.external_id): t for t in queryset}
+    # Both lists as IN: the unique index answers them, and building an OR of thousands of pairs
+    # costs more than reading the few extra rows the cross product may bring.
+    queryset = Ticket.objects.select_for_update().filter(
+        source__in={source for source, _ in keys},
+        external_id__in={external_id for _, external_id in keys},
+    )
+    found = queryset.order_by("id")
+    return {(t.source, t.external_id): t for t in found if (t.source, t.external_id) in keys}
 
 
 def _stored_events(rows: list[_Row]) -> dict[tuple[str, str], TicketEvent]:
@@ -507,198 +523,3 @@ def _is_duplicate(row: _Row, stored: dict, seen: dict, tickets: dict) -> bool:
             }
         )
     return True
-
-
-# --- clocks ------------------------------------------------------------------------------------
-
-
-def _hour(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def _counted_bucket(indicator_id: int, state: str, stopped_at: datetime | None):
-    if stopped_at is None or state not in COUNTED_STATES:
-        return None
-    return (indicator_id, _hour(stopped_at))
-
-
-def _clock_fields(reading: ClockReading, now: datetime) -> dict:
-    return {
-        "metric": reading.metric,
-        "priority": reading.priority,
-        "state": reading.state,
-        "started_at": reading.started_at,
-        "due_at": reading.due_at,
-        "stopped_at": reading.stopped_at,
-        "business_elapsed_seconds": reading.business_elapsed_seconds,
-        "paused_seconds": reading.paused_seconds,
-        "target_seconds": reading.target_seconds,
-        "breached": reading.breached,
-        "next_at": reading.next_at,
-        "computed_at": now,
-    }
-
-
-def clocks_recompute(*, ticket: Ticket, now: datetime | None = None) -> list[TicketClock]:
-    """Work the ticket's clocks out again from its whole log, store them, bring the ticket's own
-    readings (status, priority, assignee, reopens, resolution times) in line with the log, and
-    count again the SLI samples of every hour whose stopped clocks changed."""
-    clocks_recompute_many(tickets=[ticket], now=now)
-    return list(ticket.clocks.order_by("metric", "indicator_id", "cycle"))
-
-
-def clocks_recompute_many(*, tickets: list[Ticket], now: datetime | None = None) -> None:
-    """``clocks_recompute`` for many tickets, sharing the reads of indicators and calendars."""
-    if not tickets:
-        return
-    now = now or timezone.now()
-    by_service = defaultdict(list)
-    for indicator in support_indicators({t.service_id for t in tickets}):
-        by_service[indicator.service_id].append(indicator)
-    ids = [t.pk for t in tickets]
-    logs = defaultdict(list)
-    for event in TicketEvent.objects.filter(ticket_id__in=ids).order_by():
-        logs[event.ticket_id].append(log_event(event))
-    stored = defaultdict(dict)
-    for clock in TicketClock.objects.filter(ticket_id__in=ids).order_by():
-        stored[clock.ticket_id][(clock.indicator_id, clock.cycle)] = clock
-    contracts = {
-        c.pk: c
-        for c in Contract.objects.filter(
-            pk__in={t.contract_id for t in tickets if t.contract_id}
-        ).select_related("support_calendar")
-    }
-    calendars: dict = {}
-    to_create, to_update, to_delete = [], [], []
-    buckets: set[tuple[int, datetime]] = set()
-    ticket_changes = []
-    for ticket in tickets:
-        log = logs[ticket.pk]
-        if ticket.contract_id:
-            ticket.contract = contracts[ticket.contract_id]
-        at = max([now, *(e.at for e in log)])
-        rules = clock_rules(
-            ticket=ticket, until=at, indicators=by_service[ticket.service_id], calendars=calendars
-        )
-        old = stored[ticket.pk]
-        for reading in clocks_at(rules, log, at):
-            fields = _clock_fields(reading, now)
-            key = (reading.indicator_id, reading.cycle)
-            new_bucket = _counted_bucket(reading.indicator_id, reading.state, reading.stopped_at)
-            clock = old.pop(key, None)
-            if clock is None:
-                to_create.append(
-                    TicketClock(
-                        ticket=ticket,
-                        indicator_id=reading.indicator_id,
-                        cycle=reading.cycle,
-                        **fields,
-                    )
-                )
-                buckets.add(new_bucket)
-                continue
-            old_bucket = _counted_bucket(clock.indicator_id, clock.state, clock.stopped_at)
-            if old_bucket != new_bucket or (old_bucket and clock.state != reading.state):
-                buckets.update({old_bucket, new_bucket})
-            for name, value in fields.items():
-                setattr(clock, name, value)
-            to_update.append(clock)
-        for clock in old.values():
-            buckets.add(_counted_bucket(clock.indicator_id, clock.state, clock.stopped_at))
-            to_delete.append(clock.pk)
-        readings = ticket_readings(log)
-        if readings is not None:
-            ticket.status, ticket.priority = readings.status, readings.priority
-            ticket.assignee = (
-                (readings.assignee or "")[:150]
-                if readings.assignee is not None
-                else ticket.assignee
-            )
-            ticket.reopens = readings.reopens
-            ticket.first_resolution_seconds = readings.first_resolution_seconds
-            ticket.full_resolution_seconds = readings.full_resolution_seconds
-            ticket.updated_at = now
-            ticket_changes.append(ticket)
-    if to_delete:
-        TicketClock.objects.filter(pk__in=to_delete).delete()
-    TicketClock.objects.bulk_create(to_create, batch_size=2000)
-    TicketClock.objects.bulk_update(to_update, list(_CLOCK_FIELDS), batch_size=2000)
-    Ticket.objects.bulk_update(
-        ticket_changes,
-        [
-            "status",
-            "priority",
-            "assignee",
-            "reopens",
-            "first_resolution_seconds",
-            "full_resolution_seconds",
-            "updated_at",
-        ],
-        batch_size=2000,
-    )
-    buckets.discard(None)
-    support_samples_recount(buckets=buckets)
-
-
-_CLOCK_FIELDS = (
-    "metric",
-    "priority",
-    "state",
-    "started_at",
-    "due_at",
-    "stopped_at",
-    "business_elapsed_seconds",
-    "paused_seconds",
-    "target_seconds",
-    "breached",
-    "next_at",
-    "computed_at",
-)
-
-
-def support_samples_recount(*, buckets: Iterable[tuple[int, datetime]]) -> int:
-    """Count again the hourly SLI samples of these (indicator, hour start) buckets from the
-    stopped clocks: total = the clocks that stopped in the hour, good = those met. A bucket left
-    without clocks is written as 0/0 (no data), so a corrected log corrects its sample."""
-    buckets = {(indicator_id, _hour(start)) for indicator_id, start in buckets}
-    if not buckets:
-        return 0
-    match = Q()
-    for indicator_id, start in buckets:
-        match |= Q(indicator_id=indicator_id, stopped_at__gte=start, stopped_at__lt=start + HOUR)
-    counts = {bucket: (0, 0) for bucket in buckets}
-    per_hour = (
-        TicketClock.objects.filter(match, state__in=COUNTED_STATES)
-        .annotate(hour=TruncHour("stopped_at", tzinfo=UTC))
-        .order_by()
-        .values("indicator_id", "hour")
-        .annotate(good=Count("id", filter=Q(state=ClockState.MET)), total=Count("id"))
-    )
-    for row in per_hour:
-        counts[(row["indicator_id"], _hour(row["hour"]))] = (row["good"], row["total"])
-    rows = [
-        SampleRow(indicator_id, start, start + HOUR, good, total)
-        for (indicator_id, start), (good, total) in sorted(counts.items())
-    ]
-    samples_upsert(rows=rows)
-    return len(rows)
-
-
-# --- evaluation --------------------------------------------------------------------------------
-
-
-def clocks_evaluate(*, now: datetime | None = None) -> int:
-    """Act on every clock whose next instant has passed: one indexed range query finds them (and
-    is the only query when none has); a running clock past its due becomes breached and has no
-    next instant left. Returns how many clocks changed. Safe to run twice at once: the update
-    re-checks the instant, so a clock changes once."""
-    now = now or timezone.now()
-    due = list(
-        TicketClock.objects.filter(next_at__lte=now).order_by().values_list("id", "state", "due_at")
-    )
-    if not due:
-        return 0
-    past_due = [pk for pk, state, due_at in due if state == ClockState.RUNNING and due_at < now]
-    return TicketClock.objects.filter(pk__in=past_due, next_at__lte=now).update(
-        state=ClockState.BREACHED, breached=True, next_at=None, computed_at=now
-    )
