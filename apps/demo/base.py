@@ -13,7 +13,7 @@ from django.db.models import Model
 from apps.calendars.models import Calendar
 from apps.catalog.models import Customer, Indicator, Service, Team
 from apps.contracts.models import CreditSchedule
-from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES
+from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES, SUPPORT
 
 DEMO_PASSWORD = "covenant-demo"
 # The first contract the demo signs: present means an earlier run completed (one transaction).
@@ -29,6 +29,7 @@ PEOPLE = [
     ("heidi", "Heidi", ENGINEERING, True, "Customer Support"),
     ("carol", "Carol", LEGAL, True, None),
     ("dave", "Dave", LEADERSHIP, True, None),
+    ("support", "Sam", SUPPORT, True, None),
 ]
 USERNAMES = [person[0] for person in PEOPLE] + ["admin"]
 

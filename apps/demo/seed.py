@@ -30,7 +30,7 @@ from apps.demo.catalog import (
 )
 from apps.demo.contracts import seed_contracts
 from apps.demo.sli_history import seed_sli_history
-from apps.demo.support import seed_calendars
+from apps.demo.support import seed_calendars, seed_support_desk
 from apps.measurements.models import SLISample
 from apps.reviews.models import ReviewCycle
 from apps.reviews.services import review_cycle_open
@@ -71,6 +71,8 @@ STEPS = [
     seed_contracts,
     # After the contracts: the demo's sign-offs were judged on paper, before any data.
     seed_measurements,
+    # After the synthetic SLI history: the tickets' clocks recount the desk's samples they touch.
+    seed_support_desk,
     seed_review_cycle,
 ]
 

@@ -11,7 +11,8 @@ from django.db import transaction
 from django.test import TestCase
 from django.utils import timezone
 
-from apps.catalog.models import Service
+from apps.calendars.models import Calendar
+from apps.catalog.models import Indicator, Service
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Contract, Waiver
 from apps.contracts.policies import signoff_queue
@@ -21,6 +22,7 @@ from apps.reviews.choices import CycleStatus, PacketStatus
 from apps.reviews.models import ReviewCycle
 from apps.slos.alignment import Verdict
 from apps.slos.models import SLO
+from apps.support.models import Ticket, TicketClock, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,50 @@ def test_last_year_has_a_finished_review_cycle_with_packets(seeded):
     )
     measured = [m for slo in payments.data["slos"] for m in slo["months"] if m["attainment"]]
     assert measured, "last year's packet reads measured months, not an empty year"
+
+
+def test_support_desk_has_regional_calendars_and_the_priority_matrix(seeded):
+    us = Calendar.objects.get(timezone="America/New_York")
+    england = Calendar.objects.get(timezone="Europe/London")
+    year = timezone.localdate().year
+    assert date(year, 7, 4) in dict(us.holidays_in(year))
+    assert date(year, 12, 26) in dict(england.holidays_in(year))
+    matrix = Indicator.objects.filter(service__slug="support-desk")
+    assert {(i.priority, i.kind) for i in matrix} == {
+        (p, k) for p in ("P1", "P2", "P3", "P4") for k in ("support_response", "support_resolution")
+    }
+    assert all(SLO.objects.filter(indicator=i).exists() for i in matrix)
+    uk = Contract.objects.get(number="INITECH-SUP-001")
+    assert uk.status == ContractStatus.SIGNED and uk.support_calendar == england
+
+
+def test_support_desk_has_tickets_in_every_state(seeded):
+    support = get_user_model().objects.get(username="support")
+    assert support.groups.filter(name="Support").exists()
+    assert support.check_password(DEMO_PASSWORD)
+    assert Ticket.objects.count() >= 300
+    assert set(Ticket.objects.values_list("status", flat=True)) >= {
+        "open",
+        "pending_customer",
+        "solved",
+        "closed",
+    }
+    states = set(TicketClock.objects.values_list("metric", "state"))
+    assert states >= {
+        ("response", "met"),
+        ("response", "breached"),
+        ("resolution", "met"),
+        ("resolution", "breached"),
+        ("resolution", "running"),
+        ("resolution", "paused"),
+        ("resolution", "cancelled"),
+    }
+    assert Ticket.objects.filter(reopens__gt=0).exists()
+    assert Ticket.objects.filter(reopens__gt=0).count() < Ticket.objects.count() / 5
+    assert TicketEvent.objects.filter(type="priority").exists()
+    assert Ticket.objects.filter(contract__number="INITECH-SUP-001").exists()
+    assert set(Ticket.objects.values_list("source", flat=True)) == {
+        "acme-jira",
+        "zendesk-demo",
+        "builtin",
+    }

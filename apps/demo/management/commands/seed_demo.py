@@ -30,7 +30,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready in {time.monotonic() - started:.1f} s. Logins: alice (sales), "
-                "bob and erin (engineering), carol (legal), dave (leadership), admin; "
+                "bob and erin (engineering), carol (legal), dave (leadership), support (support "
+                "desk), admin; "
                 f"password {DEMO_PASSWORD!r} (LOCAL ONLY)."
             )
         )
