@@ -1,6 +1,10 @@
-"""REST endpoints of the catalog. Writes need the model permissions of the roles."""
+"""REST endpoints of the catalog. Writes need the model permissions of the roles.
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+List filters are FilterSets: a value that is not a number is a 400 naming the filter.
+"""
+
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 
 from apps.core.api import HistoryMixin, ModelPermissions
@@ -34,16 +38,20 @@ class TeamViewSet(CatalogViewSet):
     serializer_class = TeamSerializer
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("team", int)]))
+class ServiceFilterSet(django_filters.FilterSet):
+    team = django_filters.NumberFilter(field_name="team_id", label="Team id")
+
+    class Meta:
+        model = Service
+        fields = ["team"]
+
+
 class ServiceViewSet(TeamOwnedWrites, CatalogViewSet):
     team_path = "team"
     queryset = Service.objects.select_related("buffer_policy")
     serializer_class = ServiceSerializer
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        team = self.request.query_params.get("team")
-        return queryset.filter(team_id=team) if team and team.isdigit() else queryset
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceFilterSet
 
 
 class CustomerViewSet(CatalogViewSet):
@@ -55,13 +63,17 @@ class CustomerViewSet(CatalogViewSet):
         super().perform_update(serializer)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("service", int)]))
+class IndicatorFilterSet(django_filters.FilterSet):
+    service = django_filters.NumberFilter(field_name="service_id", label="Service id")
+
+    class Meta:
+        model = Indicator
+        fields = ["service"]
+
+
 class IndicatorViewSet(TeamOwnedWrites, CatalogViewSet):
     team_path = "service__team"
     queryset = Indicator.objects.all()
     serializer_class = IndicatorSerializer
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        service = self.request.query_params.get("service")
-        return queryset.filter(service_id=service) if service and service.isdigit() else queryset
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IndicatorFilterSet

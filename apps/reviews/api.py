@@ -4,7 +4,9 @@ Every role reads; opening a cycle and regenerating a packet need leadership (or 
 each role signs off for itself. The services decide, so the API, pages and admin agree.
 """
 
+import django_filters
 from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -94,6 +96,16 @@ class SignOffInputSerializer(RefuseUnknownFields, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class PacketFilterSet(django_filters.FilterSet):
+    """``?cycle=<id>``; a value that is not a number is a 400 naming the filter."""
+
+    cycle = django_filters.NumberFilter(field_name="cycle_id", label="Review cycle id")
+
+    class Meta:
+        model = ReviewPacket
+        fields = ["cycle"]
+
+
 class ReviewCycleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Review cycles with the progress of their packets; POST {year} opens one."""
 
@@ -119,15 +131,14 @@ class ReviewPacketViewSet(
 
     permission_classes = [permissions.IsAuthenticated, CanReadReviews]
     serializer_class = ReviewPacketSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PacketFilterSet
 
     def get_queryset(self):
         queryset = access.readable_packets(
             self.request.user,
             selectors.packets_with_currency(ReviewPacket.objects.select_related("cycle")),
         )
-        cycle = self.request.query_params.get("cycle")
-        if cycle is not None:
-            queryset = queryset.filter(cycle_id=cycle) if cycle.isdigit() else queryset.none()
         return queryset.order_by("cycle_id", "scope", "scope_id", "version")
 
     def _ready_packet(self) -> ReviewPacket:

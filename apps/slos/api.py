@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, viewsets
 from rest_framework.response import Response
 
@@ -22,6 +24,17 @@ from .serializers import (
 )
 
 
+class SLOFilterSet(django_filters.FilterSet):
+    """``?indicator=`` and ``?status=``; a value that is not one is a 400 naming the filter."""
+
+    indicator = django_filters.NumberFilter(field_name="indicator_id", label="Indicator id")
+    status = django_filters.ChoiceFilter(choices=SloStatus.choices)
+
+    class Meta:
+        model = SLO
+        fields = ["indicator", "status"]
+
+
 class SLOViewSet(
     TeamOwnedWrites,
     HistoryMixin,
@@ -37,24 +50,8 @@ class SLOViewSet(
     serializer_class = SLOSerializer
     permission_classes = [ModelPermissions]
     team_path = "indicator__service__team"
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("indicator", int, description="Only SLOs of this indicator."),
-            OpenApiParameter("status", str, enum=SloStatus.values),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        params = self.request.query_params
-        if (indicator := params.get("indicator", "")).isdigit():
-            queryset = queryset.filter(indicator_id=indicator)
-        if params.get("status") in SloStatus.values:
-            queryset = queryset.filter(status=params["status"])
-        return queryset
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SLOFilterSet
 
 
 class BufferPolicyView(generics.RetrieveUpdateAPIView):
