@@ -170,10 +170,13 @@ CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"] = {
     "task": "apps.reviews.tasks.open_annual_review_cycle",
     "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
 }
-# A cycle whose packet messages the broker lost (its data, a flush) is sent again.
+# A cycle whose tasks were lost (the broker down when it was sent, a worker killed mid-packet)
+# is sent again minutes later (apps/reviews/services.py, lost_after). A sweep that waited in a
+# queue no worker read is dropped: the next one does the same.
 CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "task": "apps.reviews.tasks.resume_stalled_cycles",
-    "schedule": 900.0,
+    "schedule": 120.0,
+    "options": {"expires": 120.0},
 }
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
 # Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
@@ -221,7 +224,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.CovenantAutoSchema",
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
