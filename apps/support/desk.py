@@ -63,6 +63,7 @@ def clock_lights(ticket: Ticket, clocks, calendars: Calendars, now: datetime) ->
                 elapsed_seconds=clock.business_elapsed_seconds,
                 computed_at=clock.computed_at,
                 breached=clock.breached,
+                stopped=clock.stopped_at is not None,
                 calendar=calendars.of(clock, ticket),
                 now=now,
             ),

@@ -45,19 +45,22 @@ def light(
     elapsed_seconds: int,
     computed_at: datetime,
     breached: bool,
+    stopped: bool,
     calendar: BusinessCalendar,
     now: datetime,
 ) -> Light:
-    """The clock's light at ``now`` from its readings at ``computed_at``."""
+    """The clock's light at ``now`` from its readings at ``computed_at``. A clock breached while
+    it still runs (not ``stopped``) keeps counting: it shows how far over it is."""
     elapsed = elapsed_seconds
-    if state == RUNNING and now > computed_at:
+    counting = state == RUNNING or (state == BREACHED and not stopped)
+    if counting and now > computed_at:
         elapsed += business_seconds_between(calendar, computed_at, now)
     remaining = target_seconds - elapsed
     percent = 100.0 * elapsed / target_seconds if target_seconds else 100.0
     if state == CANCELLED:
         return Light("grey", remaining, percent, "cancelled")
     late = breached or remaining < 0
-    if state in (MET, BREACHED):
+    if stopped:
         return Light("red" if late else "green", remaining, percent, state)
     if late:
         colour, label = "red", f"{duration(remaining)} over"
