@@ -116,6 +116,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_TICKETS,
         "support.add_ticket",
         "support.add_ticketevent",
+        "support.view_helpdesksource",
+        "support.add_helpdesksource",
+        "support.change_helpdesksource",
     ],
 }
 

@@ -3,9 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.core.roles import SUPPORT
 from apps.support.csv_import import ticket_history_csv_import
 from apps.support.models import Ticket, TicketEvent
-from tests.factories import CustomerFactory, ServiceFactory
+from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +90,9 @@ def test_only_people_who_may_add_tickets_upload(client, desk, django_user_model)
     user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
     client.force_login(user)
     assert upload(client, GOOD).status_code == 403
+
+
+def test_the_support_group_uploads_history_and_keeps_helpdesk_sources(client, desk):
+    client.force_login(UserFactory(username="sam", is_staff=True, roles=[SUPPORT]))
+    assert "all valid" in upload(client, GOOD).content.decode()
+    assert client.get("/admin/support/helpdesksource/add/").status_code == 200
