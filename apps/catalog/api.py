@@ -8,6 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import mixins, viewsets
 
 from apps.core.api import HistoryMixin, ModelPermissions
+from apps.core.filters import IdFilter
 
 from .models import Customer, Indicator, Service, Team
 from .ownership import TeamOwnedWrites
@@ -39,7 +40,7 @@ class TeamViewSet(CatalogViewSet):
 
 
 class ServiceFilterSet(django_filters.FilterSet):
-    team = django_filters.NumberFilter(field_name="team_id", label="Team id")
+    team = IdFilter(field_name="team_id", label="Team id")
 
     class Meta:
         model = Service
@@ -64,7 +65,7 @@ class CustomerViewSet(CatalogViewSet):
 
 
 class IndicatorFilterSet(django_filters.FilterSet):
-    service = django_filters.NumberFilter(field_name="service_id", label="Service id")
+    service = IdFilter(field_name="service_id", label="Service id")
 
     class Meta:
         model = Indicator

@@ -1,15 +1,20 @@
 """REST endpoints of credit schedules, contracts, commitments and waivers.
 
+List filters are FilterSets: a value that cannot be one is a 400 naming the filter.
+
 Who sees what comes from policies.visible_contracts (an invisible row is a 404); who may do what
 is checked by the services (PermissionDenied → 403, a forbidden transition → 409).
 """
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import HistoryMixin, ModelPermissions
+from apps.core.filters import IdFilter
 from apps.core.history import grouped_entries, history_entries
 from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
@@ -43,9 +48,25 @@ class _NoDeleteViewSet(
     pass
 
 
-def _int_param(request, name: str) -> str | None:
-    value = request.query_params.get(name, "")
-    return value if value.isdigit() else None
+class ContractFilterSet(django_filters.FilterSet):
+    """``?status=``, ``?customer=`` and ``?number=``; a value that cannot be one is a 400."""
+
+    status = django_filters.ChoiceFilter(choices=ContractStatus.choices)
+    customer = IdFilter(field_name="customer_id", label="Customer id")
+    number = django_filters.CharFilter(max_length=50)
+
+    class Meta:
+        model = Contract
+        fields = ["status", "customer", "number"]
+
+
+class CommitmentFilterSet(django_filters.FilterSet):
+    contract = IdFilter(field_name="contract_id", label="Contract id")
+    indicator = IdFilter(field_name="indicator_id", label="Indicator id")
+
+    class Meta:
+        model = Commitment
+        fields = ["contract", "indicator"]
 
 
 class CreditScheduleViewSet(_NoDeleteViewSet):
@@ -85,27 +106,11 @@ class ContractViewSet(_NoDeleteViewSet):
 
     serializer_class = ContractSerializer
     permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=ContractStatus.values),
-            OpenApiParameter("customer", int),
-            OpenApiParameter("number", str),
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ContractFilterSet
 
     def get_queryset(self):
-        queryset = visible_contracts(self.request.user, Contract.objects.all())
-        params = self.request.query_params
-        if params.get("status") in ContractStatus.values:
-            queryset = queryset.filter(status=params["status"])
-        if customer := _int_param(self.request, "customer"):
-            queryset = queryset.filter(customer_id=customer)
-        if number := params.get("number"):
-            queryset = queryset.filter(number=number)
-        return queryset
+        return visible_contracts(self.request.user, Contract.objects.all())
 
     def _respond(self, contract, code=status.HTTP_200_OK):
         return Response(self.get_serializer(contract).data, status=code)
@@ -159,22 +164,13 @@ class CommitmentViewSet(_NoDeleteViewSet, mixins.DestroyModelMixin):
 
     serializer_class = CommitmentSerializer
     permission_classes = [permissions.IsAuthenticated]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("contract", int), OpenApiParameter("indicator", int)]
-    )
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommitmentFilterSet
 
     def get_queryset(self):
-        queryset = Commitment.objects.filter(
+        return Commitment.objects.filter(
             contract__in=visible_contracts(self.request.user)
         ).select_related("indicator")
-        if contract := _int_param(self.request, "contract"):
-            queryset = queryset.filter(contract_id=contract)
-        if indicator := _int_param(self.request, "indicator"):
-            queryset = queryset.filter(indicator_id=indicator)
-        return queryset
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:
@@ -217,7 +213,14 @@ class CommitmentViewSet(_NoDeleteViewSet, mixins.DestroyModelMixin):
         return Response(SignOffSerializer(signoff).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("commitment", int)]))
+class WaiverFilterSet(django_filters.FilterSet):
+    commitment = IdFilter(field_name="commitment_id", label="Commitment id")
+
+    class Meta:
+        model = Waiver
+        fields = ["commitment"]
+
+
 class WaiverViewSet(
     HistoryMixin,
     mixins.CreateModelMixin,
@@ -229,11 +232,8 @@ class WaiverViewSet(
 
     serializer_class = WaiverSerializer
     permission_classes = [permissions.IsAuthenticated]
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = WaiverFilterSet
 
     def get_queryset(self):
-        queryset = Waiver.objects.filter(
-            commitment__contract__in=visible_contracts(self.request.user)
-        )
-        if commitment := _int_param(self.request, "commitment"):
-            queryset = queryset.filter(commitment_id=commitment)
-        return queryset
+        return Waiver.objects.filter(commitment__contract__in=visible_contracts(self.request.user))

@@ -15,6 +15,7 @@ from rest_framework.routers import SimpleRouter
 
 from apps.core.api import RefuseUnknownFields
 from apps.core.errors import TransitionNotAllowed
+from apps.core.filters import IdFilter
 
 from . import access, exports, selectors, services
 from .choices import SignOffRole
@@ -99,7 +100,7 @@ class SignOffInputSerializer(RefuseUnknownFields, serializers.Serializer):
 class PacketFilterSet(django_filters.FilterSet):
     """``?cycle=<id>``; a value that is not a number is a 400 naming the filter."""
 
-    cycle = django_filters.NumberFilter(field_name="cycle_id", label="Review cycle id")
+    cycle = IdFilter(field_name="cycle_id", label="Review cycle id")
 
     class Meta:
         model = ReviewPacket

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from apps.catalog.ownership import TeamOwnedWrites
 from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
+from apps.core.filters import IdFilter
 from apps.core.history import history_entries
 
 from .choices import SloStatus
@@ -27,7 +28,7 @@ from .serializers import (
 class SLOFilterSet(django_filters.FilterSet):
     """``?indicator=`` and ``?status=``; a value that is not one is a 400 naming the filter."""
 
-    indicator = django_filters.NumberFilter(field_name="indicator_id", label="Indicator id")
+    indicator = IdFilter(field_name="indicator_id", label="Indicator id")
     status = django_filters.ChoiceFilter(choices=SloStatus.choices)
 
     class Meta:

@@ -11,14 +11,20 @@ pytestmark = pytest.mark.django_db
     ("path", "query", "message"),
     [
         ("/api/v1/slos/", "status=AAA", "Select a valid choice. AAA is not one of the available"),
-        ("/api/v1/slos/", "indicator=abc", "Enter a number."),
-        ("/api/v1/services/", "team=abc", "Enter a number."),
-        ("/api/v1/indicators/", "service=abc", "Enter a number."),
-        ("/api/v1/review-packets/", "cycle=abc", "Enter a number."),
+        ("/api/v1/slos/", "indicator=abc", "Enter a whole number."),
+        ("/api/v1/services/", "team=abc", "Enter a whole number."),
+        ("/api/v1/indicators/", "service=abc", "Enter a whole number."),
+        ("/api/v1/review-packets/", "cycle=abc", "Enter a whole number."),
+        ("/api/v1/contracts/", "status=AAA", "Select a valid choice. AAA is not one of the"),
+        ("/api/v1/contracts/", "customer=abc", "Enter a whole number."),
+        ("/api/v1/contracts/", f"number={'N' * 51}", "at most 50 characters"),
+        ("/api/v1/commitments/", "contract=abc", "Enter a whole number."),
+        ("/api/v1/commitments/", "indicator=1.5", "Enter a whole number."),
+        ("/api/v1/waivers/", "commitment=abc", "Enter a whole number."),
     ],
 )
-def test_an_invalid_filter_is_a_400_naming_it(bob, dave, slo, path, query, message):
-    user = dave if "review" in path else bob
+def test_an_invalid_filter_is_a_400_naming_it(alice, bob, dave, slo, path, query, message):
+    user = dave if "review" in path else alice if "/slos/" not in path else bob
 
     response = client_for(user).get(f"{path}?{query}")
 
@@ -37,6 +43,15 @@ def test_valid_filters_still_filter(bob, slo, availability, latency):
     assert {row["id"] for row in by_service["results"]} == {availability.pk, latency.pk}
 
 
+def test_contract_filters_still_filter(alice, contract, acme):
+    client = client_for(alice)
+
+    assert client.get(f"/api/v1/contracts/?customer={acme.pk}").json()["count"] == 1
+    assert client.get(f"/api/v1/contracts/?customer={acme.pk + 1}").json()["count"] == 0
+    assert client.get("/api/v1/contracts/?status=signed").json()["count"] == 0
+    assert client.get(f"/api/v1/contracts/?number={contract.number}").json()["count"] == 1
+
+
 def test_the_schema_documents_the_filters():
     from drf_spectacular.generators import SchemaGenerator
 
@@ -44,4 +59,4 @@ def test_the_schema_documents_the_filters():
     slo_params = {p["name"]: p["schema"] for p in paths["/api/v1/slos/"]["get"]["parameters"]}
 
     assert set(slo_params["status"]["enum"]) == {"draft", "active", "retired"}
-    assert slo_params["indicator"]["type"] == "number"
+    assert slo_params["indicator"]["type"] == "integer"
