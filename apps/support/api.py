@@ -4,17 +4,21 @@ Reads need ``support.view_ticket``; creating tickets ``support.add_ticket``; pos
 ``support.add_ticketevent`` (the Support role, and machine users of a helpdesk given it).
 """
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ModelPermissions
+from apps.core.filters import IdFilter
 
 from . import services
+from .choices import SupportPriority, TicketStatus
 from .models import Ticket
 from .selectors import ticket_clocks_at
 from .serializers import (
@@ -26,8 +30,6 @@ from .serializers import (
     clock_data,
 )
 
-FILTERS = ("service", "customer", "contract", "priority", "status", "source", "external_id")
-
 
 class MayPostEvents(permissions.BasePermission):
     message = "You may not post ticket events (needs support.add_ticketevent)."
@@ -36,12 +38,24 @@ class MayPostEvents(permissions.BasePermission):
         return request.user.is_authenticated and request.user.has_perm("support.add_ticketevent")
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[OpenApiParameter(name, str) for name in FILTERS]
-        + [OpenApiParameter("created_after", str), OpenApiParameter("created_before", str)]
-    )
-)
+class TicketFilterSet(django_filters.FilterSet):
+    """The ticket list's filters; a value that cannot be one is a 400 naming the filter."""
+
+    service = IdFilter(field_name="service_id", label="Service id")
+    customer = IdFilter(field_name="customer_id", label="Customer id")
+    contract = IdFilter(field_name="contract_id", label="Contract id")
+    priority = django_filters.ChoiceFilter(choices=SupportPriority.choices)
+    status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
+    source = django_filters.CharFilter(max_length=40)
+    external_id = django_filters.CharFilter(max_length=100)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+
+    class Meta:
+        model = Ticket
+        fields = ["service", "customer", "contract", "priority", "status", "source"]
+
+
 class TicketViewSet(
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -53,18 +67,8 @@ class TicketViewSet(
     permission_classes = [ModelPermissions]
     queryset = Ticket.objects.order_by("-created_at", "-id")
     serializer_class = TicketSerializer
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        params = self.request.query_params
-        for name in FILTERS:
-            if params.get(name):
-                queryset = queryset.filter(**{name: params[name]})
-        for name, lookup in (("created_after", "gte"), ("created_before", "lt")):
-            if params.get(name):
-                moment = serializers.DateTimeField().to_internal_value(params[name])
-                queryset = queryset.filter(**{f"created_at__{lookup}": moment})
-        return queryset
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TicketFilterSet
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

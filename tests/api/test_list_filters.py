@@ -3,6 +3,7 @@
 import pytest
 
 from .conftest import client_for
+from .test_cheap_crashes import root  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,19 @@ def test_the_schema_documents_the_filters():
 
     assert set(slo_params["status"]["enum"]) == {"draft", "active", "retired"}
     assert slo_params["indicator"]["type"] == "integer"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("service=abc", "Enter a whole number."),
+        ("priority=P9", "Select a valid choice. P9 is not one of the available choices."),
+        ("status=lost", "Select a valid choice."),
+        ("created_after=yesterday", "Enter a valid date/time."),
+    ],
+)
+def test_an_invalid_ticket_filter_is_a_400_naming_it(root, query, message):  # noqa: F811
+    response = client_for(root).get(f"/api/v1/tickets/?{query}")
+
+    assert response.status_code == 400
+    assert message in response.json()[query.split("=")[0]][0]
