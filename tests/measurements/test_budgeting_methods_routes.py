@@ -12,6 +12,8 @@ import pytest
 import time_machine
 
 from apps.contracts.choices import ContractStatus
+from apps.reviews.choices import PacketScope, PacketStatus
+from apps.reviews.services import review_cycle_open
 from apps.slos.choices import BudgetingMethod
 from tests.factories import CommitmentFactory, ContractFactory, SLOFactory, UserFactory
 
@@ -43,7 +45,9 @@ def method(request):
 
 
 @pytest.fixture
-def world(method, availability, payments, alice, acme, schedule):
+def world(
+    method, availability, payments, alice, acme, schedule, django_capture_on_commit_callbacks
+):
     slo = SLOFactory(
         indicator=availability,
         target=Decimal("99.9"),
@@ -59,7 +63,18 @@ def world(method, availability, payments, alice, acme, schedule):
         contract=contract, indicator=availability, target=Decimal("99.8"), credit_schedule=schedule
     )
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
-    return {"slo": slo, "line": line, "contract": contract, "service": payments, "root": root}
+    with django_capture_on_commit_callbacks(execute=True):  # packets generated eagerly
+        cycle = review_cycle_open(year=NOW.year, user=root)
+    packet = cycle.packets.get(scope=PacketScope.SERVICE, scope_id=payments.pk)
+    assert packet.status == PacketStatus.READY, packet.error
+    return {
+        "slo": slo,
+        "line": line,
+        "contract": contract,
+        "service": payments,
+        "root": root,
+        "packet": packet,
+    }
 
 
 def _text(response) -> str:
@@ -113,6 +128,13 @@ ROUTES = [
         lambda w: f"/dashboards/customers/{w['contract'].customer_id}/",
         "ACME-001",
     ),
+    ("review packet page", lambda w: f"/reviews/packets/{w['packet'].pk}/", "{attainment}"),
+    ("review packet csv", lambda w: f"/reviews/packets/{w['packet'].pk}/csv/", ",{gate}"),
+    (
+        "api review packet",
+        lambda w: f"/api/v1/review-packets/{w['packet'].pk}/",
+        '"attainment":"{gate}',
+    ),
     ("admin commitments", lambda w: "/admin/contracts/commitment/", "ACME-001"),
     (
         "admin commitment",
@@ -136,3 +158,25 @@ def test_route_answers_for_every_budgeting_method(client, world, method, url, ex
         attainment=SHOWN_ATTAINMENT[method], gate=GATE_ATTAINMENT[method], method=method.value
     )
     assert want in _text(response)
+
+
+def test_an_slo_switched_to_timeslices_through_the_api_keeps_every_list_working(
+    client, bob, availability, alice, acme, schedule
+):
+    slo = SLOFactory(indicator=availability, target=Decimal("99.9"))
+    record_hours(availability, NOW - timedelta(hours=40), 30, good=1000, total=1000)
+    record_hours(availability, NOW - timedelta(hours=10), 10, good=950, total=1000)
+    contract = ContractFactory(customer=acme, owner=alice, number="ACME-001")
+    CommitmentFactory(contract=contract, indicator=availability, credit_schedule=schedule)
+    client.force_login(bob)
+
+    switched = client.patch(
+        f"/api/v1/slos/{slo.pk}/",
+        {"budgeting_method": "timeslices", "timeslice_target": "99"},
+        content_type="application/json",
+    )
+
+    assert switched.status_code == 200, switched.content
+    listed = client.get("/api/v1/commitments/")
+    assert listed.status_code == 200
+    assert "attainment 75 %" in _text(listed)
