@@ -48,7 +48,8 @@ clean:
 # Benchmarks on PostgreSQL (DATABASE_URL), each printing JSON with our time, the floor measured
 # in the same run and the ratio: ingestion, aggregation and backtest; the portfolio dashboard
 # against the admin's contract list; a full review cycle by real workers; business-time dues
-# against adding a plain timedelta.
+# against adding a plain timedelta; the support clock sweep against the SELECT of due clocks and
+# bulk ticket events against a COPY of the same rows.
 # BENCH_ARGS="--scale 0.01" for a quick run.
 bench: venv
 	$(PY) manage.py migrate --noinput
@@ -56,3 +57,4 @@ bench: venv
 	$(PY) manage.py bench_dashboard $(BENCH_ARGS)
 	$(PY) manage.py bench_reviews $(BENCH_ARGS)
 	$(PY) manage.py bench_business_time $(BENCH_ARGS)
+	$(PY) manage.py bench_support $(BENCH_ARGS)
