@@ -5,7 +5,9 @@ A webhook URL could otherwise make the server POST to itself, to the cloud's met
 listed in ``NOTIFICATION_ALLOWED_HOSTS`` (a local receiver, an internal chat server).
 
 The check runs when the URL is saved and again before each request, resolving the host each
-time: a name may point somewhere else by then.
+time: a name may point somewhere else by then. ``outbound_session`` also checks the address each
+connection actually reached, so a name that resolves to a public address for the check and to a
+private one a moment later (DNS rebinding) is refused too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 
 class OutboundURLRefused(Exception):
@@ -75,3 +81,59 @@ def check_outbound_url(url: str, *, unresolvable_ok: bool = False) -> None:
                 f"The host {host} resolves to {address}, a {why} address: notices go only to "
                 "public addresses unless the host is listed in NOTIFICATION_ALLOWED_HOSTS."
             )
+
+
+class _CheckedConnection:
+    """Closes a connection whose peer is not a public address (unless its host is allowed)."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        host = (self.host or "").lower().strip("[]")
+        if host not in allowed_hosts():
+            address = sock.getpeername()[0]
+            why = _refusal(address)
+            if why:
+                sock.close()
+                raise OutboundURLRefused(
+                    f"The host {host} connected to {address}, a {why} address: notices go only "
+                    "to public addresses unless the host is listed in NOTIFICATION_ALLOWED_HOSTS."
+                )
+        return sock
+
+
+class _CheckedHTTPConnection(_CheckedConnection, HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_CheckedConnection, HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _CheckedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPConnectionPool,
+            "https": _CheckedHTTPSConnectionPool,
+        }
+
+
+def outbound_session() -> requests.Session:
+    """A requests session whose every direct connection is checked for a public peer.
+
+    Through an egress proxy (HTTPS_PROXY…) the peer is the proxy, so only the URL's own check
+    applies.
+    """
+    session = requests.Session()
+    adapter = _CheckedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -18,7 +18,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from apps.core.outbound import OutboundHostUnresolved, OutboundURLRefused, check_outbound_url
+from apps.core.outbound import (
+    OutboundHostUnresolved,
+    OutboundURLRefused,
+    check_outbound_url,
+    outbound_session,
+)
 from apps.slos.alignment import fmt
 
 from . import signing
@@ -165,13 +170,16 @@ def _post(url: str, body: bytes, headers: dict) -> None:
         # Checked again here: the name may resolve elsewhere than when the channel was saved.
         raise PermanentDeliveryError(str(error)) from error
     try:
-        response = requests.post(
-            url,
-            data=body,
-            headers={"User-Agent": "Covenant-Notifier/1", **headers},
-            timeout=settings.DRIFT_WEBHOOK_TIMEOUT,
-            allow_redirects=False,
-        )
+        with outbound_session() as session:
+            response = session.post(
+                url,
+                data=body,
+                headers={"User-Agent": "Covenant-Notifier/1", **headers},
+                timeout=settings.DRIFT_WEBHOOK_TIMEOUT,
+                allow_redirects=False,
+            )
+    except OutboundURLRefused as error:  # the address reached was not the one checked
+        raise PermanentDeliveryError(str(error)) from error
     except requests.RequestException as error:
         raise TransientDeliveryError(f"{type(error).__name__}: {error}") from error
     if response.status_code < 300:

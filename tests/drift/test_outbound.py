@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.core.outbound import OutboundURLRefused, check_outbound_url
+from apps.core.outbound import OutboundURLRefused, check_outbound_url, outbound_session
 from apps.drift.choices import ChannelKind, DeliveryStatus
 from apps.drift.models import NotificationChannel, NotificationDelivery
 
@@ -139,3 +139,22 @@ def test_delivery_resolves_the_name_again(
     delivery = NotificationDelivery.objects.get(kind=ChannelKind.WEBHOOK)
     assert delivery.status == DeliveryStatus.FAILED
     assert "resolves to 10.9.8.7, a private address" in delivery.last_error
+
+
+def test_a_connection_that_reaches_a_private_address_is_closed(receiver, settings):
+    # As if the name had resolved to a public address for the check, then to loopback.
+    settings.NOTIFICATION_ALLOWED_HOSTS = []
+
+    refused = pytest.raises(OutboundURLRefused, match=r"connected to 127\.0\.0\.1, a loopback")
+    with refused, outbound_session() as session:
+        session.post(receiver.url("/hook"), data=b"{}", timeout=5)
+
+    assert receiver.requests == []
+
+
+def test_the_session_reaches_an_allowed_host(receiver):
+    with outbound_session() as session:
+        response = session.post(receiver.url("/hook"), data=b"{}", timeout=5)
+
+    assert response.status_code == 200
+    assert [r.path for r in receiver.requests] == ["/hook"]
