@@ -175,7 +175,7 @@ class ContractAdmin(ReadOnlyGovernedAdmin):
             "Terms",
             {"fields": ["monthly_fee", "currency", "start_date", "end_date", "renewal_date"]},
         ),
-        ("", {"fields": ["timezone", "documents", "owner", "legal_reviewer"]}),
+        ("", {"fields": ["timezone", "support_calendar", "documents", "owner", "legal_reviewer"]}),
         ("Workflow", {"fields": ["status", "submitted_at", "submitted_by", "blockers"]}),
         ("Legal", {"fields": ["legal_approved_at", "legal_approved_by", "signed_at", "signed_by"]}),
         ("Ended", {"fields": ["terminated_at", "termination_reason"]}),

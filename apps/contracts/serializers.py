@@ -158,6 +158,7 @@ class ContractSerializer(RefuseUnknownFields, serializers.ModelSerializer):
             "end_date",
             "renewal_date",
             "timezone",
+            "support_calendar",
             "owner",
             "legal_reviewer",
             "documents",

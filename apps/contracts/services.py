@@ -42,6 +42,7 @@ CONTRACT_FIELDS = (
     "end_date",
     "renewal_date",
     "timezone",
+    "support_calendar",
     "legal_reviewer",
     "documents",
 )
