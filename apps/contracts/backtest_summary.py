@@ -19,9 +19,9 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from apps.core.formatting import money
+from apps.core.formatting import money, percent
 from apps.measurements import maths
-from apps.measurements.risk import percent, period_label
+from apps.measurements.risk import period_label
 from apps.measurements.selectors import period_totals
 from apps.slos.alignment import fmt
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from apps.core.formatting import money
-from apps.measurements.risk import percent, period_label
+from apps.core.formatting import money, percent
+from apps.measurements.risk import period_label
 from apps.slos.alignment import fmt
 
 from .api_backtest import BacktestInputSerializer, backtest_report, may_backtest

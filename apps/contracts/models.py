@@ -13,6 +13,7 @@ from apps.core.roles import LEGAL
 from apps.core.validators import target_field, target_in_range
 from apps.core.versioning import VersionedModel
 from apps.slos.alignment import Verdict
+from apps.slos.choices import VERDICT_CHOICES
 from apps.slos.models import SLO
 
 from . import credits
@@ -22,7 +23,6 @@ SCHEDULE_LOCKED = (
     "This credit schedule is used by SLA lines under review or signed: its name, tiers and cap "
     "cannot change. Create a new schedule and use it in the amendment instead."
 )
-VERDICT_CHOICES = [(v.value, v.value.replace("_", " ").title()) for v in Verdict]
 
 
 class CreditSchedule(models.Model):

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.catalog.models import Customer, Indicator
+from apps.core import formatting
 from apps.core.errors import DomainError
 from apps.core.validators import validate_target_percent
 from apps.slos import alignment
@@ -191,6 +192,11 @@ def _names(contract: Contract, lines: list[Commitment]) -> dict[str, dict]:
     return names
 
 
+# Fields the timeline writes as the rest of the page does: "99.99 %", "32,450.00".
+PERCENT_FIELDS = {"target", "cap_percent"}
+AMOUNT_FIELDS = {"monthly_fee"}
+
+
 def _timeline_row(entry, names: dict[str, dict]) -> dict:
     def shown(name, value):
         if value is None or value == "":
@@ -199,6 +205,10 @@ def _timeline_row(entry, names: dict[str, dict]) -> dict:
             return names[name].get(value, f"#{value}")
         if name.endswith("_at") and isinstance(value, str):
             return value[:16]  # history keeps microseconds and offset; minutes read better
+        if name in PERCENT_FIELDS:
+            return formatting.target(value)
+        if name in AMOUNT_FIELDS:
+            return formatting.amount(value)
         return value
 
     changes = [

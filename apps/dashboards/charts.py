@@ -19,8 +19,8 @@ from django.utils import timezone
 from apps.catalog.models import Indicator
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment
+from apps.core.formatting import percent
 from apps.measurements import maths
-from apps.measurements.risk import percent
 from apps.reviews.selectors import monthly_counts
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod, SloStatus

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,8 +15,9 @@ from django.utils import timezone
 from apps.contracts.choices import OPEN_STATES, ContractStatus
 from apps.contracts.models import Commitment
 from apps.contracts.policies import visible_contracts
+from apps.core.formatting import percent, trimmed
 from apps.measurements import maths
-from apps.measurements.risk import full_periods_bounds, percent, period_label, slo_period, slo_risks
+from apps.measurements.risk import full_periods_bounds, period_label, slo_period, slo_risks
 from apps.measurements.selectors import period_timeslices, period_totals, slo_status
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod
@@ -54,6 +55,24 @@ class Chart:
     y_labels: list[tuple[float, str]]
 
 
+def axis_ticks(low: Decimal, high: Decimal, wanted: int = 5) -> list[Decimal]:
+    """Round values for the y axis between ``low`` and ``high``: multiples of a step of 1, 2 or
+    5 times a power of ten, as near ``wanted`` of them as such a step gives. Each is written
+    exactly, so no two read alike (three significant figures printed 99.96 and 99.98 as "100")."""
+    span = high - low
+    raw = span / wanted
+    step = min(
+        (Decimal(m).scaleb(raw.adjusted()) for m in (1, 2, 5, 10)),
+        key=lambda candidate: abs(span / candidate - wanted),
+    )
+    tick = (low / step).to_integral_value(rounding=ROUND_CEILING) * step
+    ticks = []
+    while tick <= high:
+        ticks.append(tick)
+        tick += step
+    return ticks
+
+
 def attainment_chart(
     months: list[tuple[date, Decimal | None]],
     slo_target: Decimal,
@@ -78,14 +97,7 @@ def attainment_chart(
             points.append((x, y_of(attainment), percent(attainment), attainment < slo_target))
     lines = [ChartLine(f"SLO {fmt(slo_target)} %", y_of(slo_target), False)]
     lines += [ChartLine(f"{name} {fmt(t)} %", y_of(t), True) for name, t in sla_targets]
-    ticks = 4
-    y_labels = [
-        (
-            y_of(low + (Decimal(100) - low) * i / ticks),
-            f"{float(low + (100 - low) * i / ticks):.3g}",
-        )
-        for i in range(ticks + 1)
-    ]
+    y_labels = [(y_of(tick), trimmed(tick)) for tick in axis_ticks(low, Decimal(100))]
     return Chart(
         width,
         height,

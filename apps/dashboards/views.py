@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.catalog.models import Customer, Service, Team
-from apps.measurements.risk import percent
+from apps.core.formatting import money, percent
 from apps.slos.alignment import fmt
 
 from . import access, charts, exports, selectors
@@ -149,7 +149,7 @@ def _totals(items) -> str:
     if not sums:
         return ""
     return "Total: " + ", ".join(
-        f"{amount:,.2f} {currency}" for currency, amount in sorted(sums.items())
+        money(amount, currency) for currency, amount in sorted(sums.items())
     )
 
 

@@ -24,13 +24,14 @@ from django.utils import timezone
 
 from apps.catalog.models import Service
 from apps.catalog.policies import owns_team
+from apps.core.formatting import percent
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO
 
 from . import maths
 from .models import ReleaseGateException, SLISample
-from .risk import WindowBudget, percent, share_spent, window_budgets
+from .risk import WindowBudget, share_spent, window_budgets
 
 _SCALE = 1_000_000
 

@@ -16,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum, Value
 from django.utils import timezone
 
+from apps.core.formatting import percent
 from apps.slos.alignment import fmt
 from apps.slos.choices import BudgetingMethod, SloWindow
 
@@ -33,7 +34,6 @@ RECENT_PERIODS = 3
 # Targets carry at most 4 places, so comparing good × 10^6 with total × (slice target × 10^4)
 # decides a good slice in integers, as the selectors do.
 _SCALE = 1_000_000
-_PERCENT = Decimal("0.01")
 
 
 def slo_period(slo) -> str:
@@ -150,14 +150,6 @@ class SloRisk:
 
 
 NOT_AT_RISK = SloRisk(False)
-
-
-def percent(value: Decimal | None) -> str:
-    """A percentage for people, rounded down to two places: 99.8999 shows as 99.89, never as a
-    99.9 that would hide a miss."""
-    if value is None:
-        return "no data"
-    return f"{fmt(Decimal(value).quantize(_PERCENT, rounding=ROUND_FLOOR))} %"
 
 
 def share_spent(remaining: Decimal) -> str:

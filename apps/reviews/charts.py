@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
+from apps.core import formatting
+
 WIDTH, HEIGHT = 560, 150
 LEFT, RIGHT, TOP, BOTTOM = 48, 10, 10, 22
 
@@ -37,7 +39,7 @@ def attainment_chart(points: list[tuple[str, str | None]], target: str, title: s
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(goal):.1f}" y2="{y(goal):.1f}" '
         'stroke="#c0392b" stroke-dasharray="4 3"/>',
         f'<text x="{LEFT - 4}" y="{y(goal) + 4:.1f}" font-size="10" text-anchor="end" '
-        f'fill="#c0392b">{escape(target)}</text>',
+        f'fill="#c0392b">{escape(formatting.target(target))}</text>',
         f'<text x="{LEFT - 4}" y="{TOP + 8}" font-size="10" text-anchor="end">100</text>',
     ]
     segment: list[str] = []

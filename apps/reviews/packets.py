@@ -21,10 +21,12 @@ from typing import NamedTuple
 import orjson
 
 from apps.contracts import credits
+from apps.core import formatting
 from apps.measurements import maths
 from apps.slos import alignment
 
 PERCENT_QUANTUM = Decimal("0.0001")
+PACKET_PLACES = 4
 # An SLO is met "with room" in a quarter when it would have met a target with half its error
 # budget; met so in every one of the last N quarters, it can be tightened to that target.
 ROOM_QUARTERS = 4
@@ -129,9 +131,11 @@ class Change:
 
 
 def percent(value: Decimal | None) -> str | None:
+    """A measured percentage as packets store it: four places, rounded down by the portal's one
+    rule (apps/core/formatting.py); pages write it for people with the ``percent`` filter."""
     if value is None:
         return None
-    return str(Decimal(value).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN))
+    return str(formatting.floor_percent(value, PACKET_PLACES))
 
 
 def ratio(value: Decimal | None) -> str | None:
@@ -495,8 +499,8 @@ def line_recommendations(line: dict, tightened_slos: dict[int, Decimal], policy)
                 "subject": subject,
                 "text": (
                     f"Breached in {len(breached)} of {len(line['periods'])} periods, "
-                    f"{line['credits_owed']} {line['currency']} of credits owed: relax the SLA "
-                    "at renewal or invest in the service."
+                    f"{formatting.money(line['credits_owed'], line['currency'])} of credits owed: "
+                    "relax the SLA at renewal or invest in the service."
                 ),
                 "evidence": {
                     "commitment_id": line["commitment_id"],

@@ -1,5 +1,10 @@
 from django.db import models
 
+from .alignment import Verdict
+
+# A verdict in words, as its badge writes it everywhere: "NO SLO", never "No Slo".
+VERDICT_CHOICES = [(verdict.value, verdict.value.replace("_", " ")) for verdict in Verdict]
+
 
 class SloWindow(models.TextChoices):
     ROLLING_7D = "7d", "Rolling 7 days"

@@ -6,7 +6,7 @@ from apps.catalog.models import Indicator
 from apps.core.api import CleanModelSerializer
 from apps.core.validators import validate_target_percent
 
-from .alignment import Verdict
+from .choices import VERDICT_CHOICES
 from .models import SLO, BufferPolicy
 
 
@@ -47,9 +47,7 @@ class AlignmentSerializer(serializers.Serializer):
     """An AlignmentResult: the verdict, the SLO that decided it, the buffer and the safe maximum."""
 
     # The same labels as the models' verdict fields, so the schema has one Verdict enum.
-    verdict = serializers.ChoiceField(
-        choices=[(v.value, v.value.replace("_", " ").title()) for v in Verdict]
-    )
+    verdict = serializers.ChoiceField(choices=VERDICT_CHOICES)
     slo = serializers.IntegerField(
         source="slo.pk", allow_null=True, help_text="The active SLO the target was judged against."
     )

@@ -86,16 +86,16 @@ def test_bob_sees_breaches_credits_and_the_safest_target_on_the_line_page(bob, l
     assert "Breach rate: 50 % of the months with data." in text
     # Schedule <99.99 → 10 %, <99.0 → 25 %: Jul 1,000 €, Aug 1,000 €, Sep nothing (99.99 is
     # met), Oct 2,500 €; 4,500 € over 4 months with data → 1,125 € a month, 13,500 € a year.
-    assert "€4,500.00 over these months; expected per year €13,500.00." in text
+    assert "4,500.00 EUR over these months; expected per year 13,500.00 EUR." in text
     assert "Safest target (met in every month with data): 98 %." in text
     # A 2.0 budget ratio on a 99.9 % SLO: 99.8 % at most; 99.9 % needs the SLO at 99.95 %,
     # which Jul (99.95) and Sep (99.99) met, Oct did not.
     assert "The policy's safe maximum: 99.8 %." in text
     assert "the SLO must first be tightened from 99.9 % to 99.95 %." in text
     assert "met 99.95 % in 2 of the last 12 months (0 in a row most recently)" in text
-    assert "2026-10 98 % ✗ breached 25 % €2,500.00" in text
-    assert "2026-09 99.99 % 0 % €0.00" in text
-    assert "2025-11 no data 0 % €0.00" in text
+    assert "2026-10 98 % ✗ breached 25 % 2,500.00 EUR" in text
+    assert "2026-09 99.99 % 0 % 0.00 EUR" in text
+    assert "2025-11 no data 0 % 0.00 EUR" in text
 
 
 def test_the_line_page_shows_what_the_backtest_api_answers(bob, line, schedule):
@@ -120,7 +120,7 @@ def test_the_line_page_shows_what_the_backtest_api_answers(bob, line, schedule):
     )
 
     assert f"in {body['breaches']} of the last {len(body['periods'])} months" in page
-    assert f"€{Decimal(body['expected_annual_credits']):,.2f}." in page
+    assert f"{Decimal(body['expected_annual_credits']):,.2f} EUR." in page
     assert f"{Decimal(body['safest_target']).normalize()} %" in page
 
 
@@ -157,7 +157,7 @@ def test_the_approve_page_summarises_each_selected_line(bob, line, availability,
     text = _text(response.content.decode())
     # 99.9 %: Aug and Oct breach; credits Jan (99.97) 1,000 € on top of the 4,500 €.
     assert (
-        "would have breached in 2 of the last 12 months (5 with data), ≈ €5,500.00 in credits; "
+        "would have breached in 2 of the last 12 months (5 with data), ≈ 5,500.00 EUR in credits; "
         "history met at most 98 %" in text
     )
     # 99 %: only Oct (98.0) breaches; no schedule on this line.

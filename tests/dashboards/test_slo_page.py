@@ -47,8 +47,8 @@ def test_preview_says_what_history_and_the_policy_allow(client, alice, year, slo
     text = " ".join(response.content.decode().split())
     # Feb, Jun and Oct missed 99.9 %; every month with data sits in the 10 % tier: 11 × €100.
     assert (
-        "would have breached in 3 of the last 12 months (11 with data), costing ≈ €1,100.00 in "
-        "credits (≈ €1,200.00 a year); history met at most 99.5 %; the policy allows at most "
+        "would have breached in 3 of the last 12 months (11 with data), costing ≈ 1,100.00 EUR in "
+        "credits (≈ 1,200.00 EUR a year); history met at most 99.5 %; the policy allows at most "
         "99.8 %." in text
     )
     assert (
@@ -84,8 +84,8 @@ def test_preview_counts_periods_in_the_contracts_timezone_and_credits_in_its_cur
     in_paris = breached_rows(timezone="Europe/Paris", currency="USD")
 
     assert len(in_utc) == len(in_paris) == 1
-    assert "2026-09" in in_utc[0] and "€" in in_utc[0]
-    assert "2026-10" in in_paris[0] and "$" in in_paris[0]
+    assert "2026-09" in in_utc[0] and " EUR" in in_utc[0]
+    assert "2026-10" in in_paris[0] and " USD" in in_paris[0]
 
 
 @pytest.mark.parametrize(

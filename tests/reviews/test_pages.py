@@ -33,7 +33,8 @@ def test_packet_page_shows_figures_charts_and_signoff_form(web, bob, service_pac
     response = web(bob).get(f"/reviews/packets/{service_packet.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "3500.00 EUR of credits owed" in html
+    assert "2 breaches, 3,500.00 EUR of credits owed." in html
+    assert "Breached in 2 of 12 periods, 3,500.00 EUR of credits owed" in html
     assert "<svg" in html
     assert 'value="engineering"' in html
     assert 'value="legal"' not in html
