@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "apps.support",
     "apps.dashboards",
     "apps.demo",
+    "apps.bench",
 ]
 
 MIDDLEWARE = [

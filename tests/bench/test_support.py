@@ -5,9 +5,9 @@ import json
 import pytest
 from django.core.management import call_command
 
+from apps.bench import support as bench
 from apps.catalog.models import Indicator, Service
 from apps.measurements.models import SLISample
-from apps.support import bench
 from apps.support.models import Ticket, TicketClock, TicketEvent
 
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from django.core.management import call_command
 
+from apps.bench import dashboard as bench
 from apps.contracts.models import Contract
-from apps.dashboards import bench
 
 
 def test_the_bench_reports_both_timings_and_their_ratio(postgres, capsys):

@@ -31,9 +31,8 @@ from apps.calendars.models import Calendar
 from apps.catalog.choices import IndicatorKind, IndicatorSource
 from apps.catalog.models import Indicator, Service, Team
 from apps.measurements.models import SLISample
-
-from .models import Ticket, TicketClock, TicketEvent
-from .services import clocks_evaluate, ticket_events_ingest
+from apps.support.models import Ticket, TicketClock, TicketEvent
+from apps.support.services import clocks_evaluate, ticket_events_ingest
 
 SWEEP_TICKETS = 100_000
 SWEEP_DUE = 1_000

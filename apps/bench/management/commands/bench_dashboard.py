@@ -1,7 +1,7 @@
 """``manage.py bench_dashboard``: the portfolio page against the admin's contract list, as JSON."""
 
-from apps.core.management.bench import BenchCommand
-from apps.dashboards import bench
+from apps.bench import dashboard as bench
+from apps.bench.command import BenchCommand
 
 
 class Command(BenchCommand):

@@ -30,10 +30,15 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from apps.catalog.models import Indicator, Service, Team
-
-from . import selectors
-from .models import SLISample
-from .services import SampleRow, _copy, samples_ingest, samples_parse, samples_upsert
+from apps.measurements import selectors
+from apps.measurements.models import SLISample
+from apps.measurements.services import (
+    SampleRow,
+    _copy,
+    samples_ingest,
+    samples_parse,
+    samples_upsert,
+)
 
 INGEST_ROWS = 1_000_000
 INGEST_INDICATORS = 100
@@ -242,7 +247,11 @@ def _backtest_runner(indicator, end):
     """The server side of POST /api/v1/backtest/ (validation, the GROUP BY, the maths and the
     JSON body, no HTTP) when that module exists; else period_totals of the indicator's year."""
     try:
-        from apps.contracts.api_backtest import BacktestInputSerializer, backtest_report, report_json
+        from apps.contracts.api_backtest import (
+            BacktestInputSerializer,
+            backtest_report,
+            report_json,
+        )
     except ImportError:
         return (
             lambda: selectors.period_totals([indicator.id], "month", YEAR_START, end),

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.measurements import bench
+from apps.bench import ingestion as bench
 from apps.measurements.models import SLISample
 
 

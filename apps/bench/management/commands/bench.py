@@ -1,7 +1,7 @@
 """``manage.py bench``: ingestion and aggregation benchmarks on PostgreSQL, printed as JSON."""
 
-from apps.core.management.bench import BenchCommand
-from apps.measurements import bench
+from apps.bench import ingestion as bench
+from apps.bench.command import BenchCommand
 
 
 class Command(BenchCommand):

@@ -15,8 +15,8 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 
-from .business_time import BusinessCalendar, business_seconds_between, due_after
-from .public_holidays import holidays_of_year
+from apps.calendars.business_time import BusinessCalendar, business_seconds_between, due_after
+from apps.calendars.public_holidays import holidays_of_year
 
 CALLS = 100_000
 YEAR = 2026

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from apps.bench import reviews as bench
 from apps.catalog.models import Service
-from apps.reviews import bench
 from apps.reviews.models import ReviewCycle
 from tests.conftest import require
 

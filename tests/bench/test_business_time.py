@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from apps.calendars import bench
+from apps.bench import business_time as bench
 
 
 def test_the_bench_reports_our_time_the_floor_and_the_ratio():

@@ -2,8 +2,8 @@
 
 from django.core.management.base import CommandError
 
-from apps.core.management.bench import BenchCommand
-from apps.reviews import bench
+from apps.bench import reviews as bench
+from apps.bench.command import BenchCommand
 
 
 class Command(BenchCommand):

@@ -46,7 +46,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import connection
 
-from apps.measurements.bench import hand_written_group_by
+from apps.bench.ingestion import hand_written_group_by
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = 200
@@ -176,7 +176,7 @@ def _admin(sql: str) -> None:
 def _child(env: dict, call: str, workers: Workers | None = None) -> dict:
     """Run ``bench.<call>`` in a child process configured like the workers; its report."""
     code = (
-        "import django, json; django.setup(); from apps.reviews import bench; "
+        "import django, json; django.setup(); from apps.bench import reviews as bench; "
         f"print('BENCH ' + json.dumps(bench.{call}))"
     )
     result = subprocess.run(

@@ -1,7 +1,7 @@
 """``manage.py bench_business_time``: business-time dues against adding a timedelta, as JSON."""
 
-from apps.calendars import bench
-from apps.core.management.bench import BenchCommand
+from apps.bench import business_time as bench
+from apps.bench.command import BenchCommand
 
 
 class Command(BenchCommand):

@@ -1,7 +1,7 @@
 """``manage.py bench_support``: the clock sweep and bulk event ingestion, as JSON."""
 
-from apps.core.management.bench import BenchCommand
-from apps.support import bench
+from apps.bench import support as bench
+from apps.bench.command import BenchCommand
 
 
 class Command(BenchCommand):
