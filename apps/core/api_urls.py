@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("apps.support.api_urls")),
     path("", include("apps.support.metrics_api")),
     path("", include("apps.support.webhooks")),
+    path("", include("apps.support.helpdesk_api")),
 ]
