@@ -1,17 +1,15 @@
-"""The catalog in the admin: teams, services, customers and indicators (SLIs).
+"""The catalog in the admin: teams, services and customers (indicators are with the SLOs).
 
 Engineering defines services and indicators for its own team here; the admin index is where
 engineers start (DESIGN §2).
 """
 
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 
 from apps.core.admin import GovernedAdmin
-from apps.slos.choices import SloStatus
-from apps.slos.models import SLO
 
-from .models import Customer, Indicator, Service, Team
+from .models import Customer, Service, Team
 from .ownership import TeamOwnedAdmin
 from .policies import may_change_customer
 
@@ -100,53 +98,3 @@ class CustomerAdmin(GovernedAdmin):
         return super().has_change_permission(request, obj) and (
             obj is None or may_change_customer(request.user, obj)
         )
-
-
-class IndicatorTeamFilter(MyTeamsFilter):
-    team_path = "service__team"
-
-
-@admin.register(Indicator)
-class IndicatorAdmin(TeamOwnedAdmin):
-    list_display = [
-        "name",
-        "service",
-        "kind",
-        "priority",
-        "threshold_display",
-        "source",
-        "active_slo",
-    ]
-    list_select_related = ["service"]
-    list_filter = [IndicatorTeamFilter, "kind", "priority", "source", "service__team"]
-    search_fields = ["name", "service__name", "service__slug"]
-    autocomplete_fields = ["service"]
-    fieldsets = [
-        (None, {"fields": ["service", "name", "kind", "threshold", "unit", "source"]}),
-        ("Prometheus", {"fields": ["good_query", "total_query"], "classes": ["collapse"]}),
-        (
-            "Support clock (support kinds; threshold in minutes)",
-            {"fields": ["priority", "calendar", "pause_on", "on_reopen", "retroactive_start"]},
-        ),
-    ]
-    team_path = "service__team"
-    owned_choices = {"service": "team__members"}
-
-    def get_queryset(self, request):
-        # The active SLO's target as a subquery: the column costs no query per row.
-        active_target = SLO.objects.filter(
-            indicator=OuterRef("pk"), status=SloStatus.ACTIVE
-        ).values("target")[:1]
-        return super().get_queryset(request).annotate(active_target=Subquery(active_target))
-
-    @admin.display(description="threshold", ordering="threshold")
-    def threshold_display(self, indicator):
-        if indicator.threshold is None:
-            return "—"
-        return f"{indicator.threshold.normalize():f} {indicator.unit}".strip()
-
-    @admin.display(description="active SLO", ordering="active_target")
-    def active_slo(self, indicator):
-        if indicator.active_target is None:
-            return "none"
-        return f"{indicator.active_target.normalize():f} %"

@@ -21,8 +21,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from apps.catalog.admin import IndicatorAdmin
 from apps.catalog.models import Indicator
+from apps.slos.admin import IndicatorAdmin
 
 from .csv_import import COLUMNS, MAX_BYTES, samples_csv_import
 from .models import SLISample
@@ -232,7 +232,7 @@ class SampleAdminPages:
 
 
 class IndicatorWithSamplesAdmin(IndicatorAdmin):
-    """The catalog's indicator admin, plus the sample pages and a link to each one's samples."""
+    """The indicator admin of slos, plus the sample pages and a link to each one's samples."""
 
     list_display = [*IndicatorAdmin.list_display, "samples_link"]
 

@@ -1,18 +1,74 @@
-"""SLOs and buffer policies in the admin, where engineering defines and tightens objectives.
+"""Indicators, SLOs and buffer policies in the admin, where engineering defines what is measured
+and tightens objectives. The indicator admin lives here because its list shows each indicator's
+active SLO.
 
-Saving an SLO here goes through ``SLO.save``: a material change bumps its version, voids the
-unsigned sign-offs that judged the old version and refreshes the cached verdicts of its lines.
+Saving an SLO here goes through ``SLO.save``: a material change bumps its version, and the apps
+above act on the change (contracts voids the unsigned sign-offs that judged the old version and
+refreshes its lines' verdicts; drift flags signed lines it no longer backs).
 """
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 
 from apps.catalog.admin import MyTeamsFilter
+from apps.catalog.models import Indicator
 from apps.catalog.ownership import TeamOwnedAdmin
 from apps.catalog.policies import sees_every_team
 
 from .alignment import fmt
+from .choices import SloStatus
 from .models import SLO, BufferPolicy
+
+
+class IndicatorTeamFilter(MyTeamsFilter):
+    team_path = "service__team"
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(TeamOwnedAdmin):
+    list_display = [
+        "name",
+        "service",
+        "kind",
+        "priority",
+        "threshold_display",
+        "source",
+        "active_slo",
+    ]
+    list_select_related = ["service"]
+    list_filter = [IndicatorTeamFilter, "kind", "priority", "source", "service__team"]
+    search_fields = ["name", "service__name", "service__slug"]
+    autocomplete_fields = ["service"]
+    fieldsets = [
+        (None, {"fields": ["service", "name", "kind", "threshold", "unit", "source"]}),
+        ("Prometheus", {"fields": ["good_query", "total_query"], "classes": ["collapse"]}),
+        (
+            "Support clock (support kinds; threshold in minutes)",
+            {"fields": ["priority", "calendar", "pause_on", "on_reopen", "retroactive_start"]},
+        ),
+    ]
+    team_path = "service__team"
+    owned_choices = {"service": "team__members"}
+
+    def get_queryset(self, request):
+        # The active SLO's target as a subquery: the column costs no query per row.
+        active_target = SLO.objects.filter(
+            indicator=OuterRef("pk"), status=SloStatus.ACTIVE
+        ).values("target")[:1]
+        return super().get_queryset(request).annotate(active_target=Subquery(active_target))
+
+    @admin.display(description="threshold", ordering="threshold")
+    def threshold_display(self, indicator):
+        if indicator.threshold is None:
+            return "—"
+        return f"{indicator.threshold.normalize():f} {indicator.unit}".strip()
+
+    @admin.display(description="active SLO", ordering="active_target")
+    def active_slo(self, indicator):
+        if indicator.active_target is None:
+            return "none"
+        return f"{indicator.active_target.normalize():f} %"
 
 
 class SloTeamFilter(MyTeamsFilter):
