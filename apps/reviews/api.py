@@ -16,6 +16,7 @@ from rest_framework.routers import SimpleRouter
 from apps.core.api import RefuseUnknownFields
 from apps.core.errors import TransitionNotAllowed
 from apps.core.filters import IdFilter
+from apps.core.schema import ErrorSerializer
 
 from . import access, exports, selectors, services
 from .choices import SignOffRole
@@ -148,7 +149,7 @@ class ReviewPacketViewSet(
             raise TransitionNotAllowed(f"The packet is {packet.get_status_display().lower()}.")
         return packet
 
-    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @extend_schema(responses={(200, "application/pdf"): bytes, 409: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def pdf(self, request, pk=None):
         packet = self._ready_packet()
@@ -159,7 +160,7 @@ class ReviewPacketViewSet(
         )
         return response
 
-    @extend_schema(responses={(200, "text/csv"): str})
+    @extend_schema(responses={(200, "text/csv"): str, 409: ErrorSerializer})
     @action(detail=True, methods=["get"])
     def csv(self, request, pk=None):
         packet = self._ready_packet()
@@ -169,7 +170,10 @@ class ReviewPacketViewSet(
         )
         return response
 
-    @extend_schema(request=SignOffInputSerializer, responses={201: ReviewSignOffSerializer})
+    @extend_schema(methods=["GET"], responses=ReviewSignOffSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=SignOffInputSerializer, responses={201: ReviewSignOffSerializer}
+    )
     @action(detail=True, methods=["get", "post"])
     def signoffs(self, request, pk=None):
         packet = self.get_object()

@@ -55,3 +55,15 @@ def test_pages_outside_the_api_keep_their_html_404(client, bob):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_packet_export_documents_the_conflict_of_a_packet_not_ready(paths):
+    assert "409" in codes(paths, "/api/v1/review-packets/{id}/pdf/", "get")
+    assert "409" in codes(paths, "/api/v1/review-packets/{id}/csv/", "get")
+
+
+def test_listing_a_packets_signoffs_documents_200_and_giving_one_201(paths):
+    signoffs = "/api/v1/review-packets/{id}/signoffs/"
+
+    assert {"200"} <= codes(paths, signoffs, "get") and "201" not in codes(paths, signoffs, "get")
+    assert "201" in codes(paths, signoffs, "post")
