@@ -142,7 +142,9 @@ def _ticket_events(rng, number: int, now, customers: list[str]) -> list[dict]:
         source, customer = "zendesk-demo", rng.choice(customers)
     else:
         source, customer = "builtin", rng.choice([*customers, UK_CUSTOMER, UK_CUSTOMER, None])
-    external = f"{'SUP-' if source == 'acme-jira' else ''}{1000 + number}"
+    external = {"acme-jira": f"SUP-{1000 + number}", "builtin": f"B-{number + 1}"}.get(
+        source, str(1000 + number)
+    )
     events = [
         (
             created,

@@ -33,7 +33,16 @@ REFRESH_SECONDS = 30
 
 
 def _next_external_id() -> str:
-    return f"B-{Ticket.objects.filter(source=BUILTIN).count() + 1}"
+    """``B-<n>``, the first number after as many as there are that no ticket holds yet."""
+    taken = set(
+        Ticket.objects.filter(source=BUILTIN, external_id__startswith="B-").values_list(
+            "external_id", flat=True
+        )
+    )
+    number = len(taken) + 1
+    while f"B-{number}" in taken:
+        number += 1
+    return f"B-{number}"
 
 
 def _messages_of(error: ValidationError) -> str:

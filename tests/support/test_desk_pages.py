@@ -161,3 +161,13 @@ def test_metrics_page_shows_the_table_charts_and_csv(sam, payments, matrix):
     assert lines[1].startswith("P1,1,100.0,")
     bad = client.get("/support/metrics/", {"start": "2026-03-10", "end": "2026-03-01"})
     assert "The end is before the start." in bad.content.decode()
+
+
+def test_a_new_ticket_takes_a_number_no_ticket_holds(sam, payments, matrix):
+    open_ticket(payments, 1)
+    open_ticket(payments, 3)  # B-1 and B-3: the next free number after two is B-4
+    with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+        logged_in(sam).post(
+            "/support/", {"service": payments.pk, "priority": "P2", "subject": "Slow export"}
+        )
+    assert Ticket.objects.get(subject="Slow export").external_id == "B-4"
