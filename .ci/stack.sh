@@ -30,6 +30,7 @@ stack_up() {
   export DATABASE_URL="$PG_SERVER/$name" REDIS_URL="redis://127.0.0.1:6379/$redis_db"
   export LOG_LEVEL=WARNING
   .venv/bin/python manage.py migrate --noinput -v0
+  # Every page needs its static files collected (hashed names), the error pages included.
   .venv/bin/python manage.py collectstatic --noinput -v0
   .venv/bin/python manage.py seed_demo --once
   API_TOKEN="$(.venv/bin/python manage.py shell -v0 -c '
@@ -40,7 +41,7 @@ print(token_issue(user=get_user_model().objects.get(username="admin")).key)
   export API_TOKEN
   : >"$STACK_LOG"
   .venv/bin/gunicorn config.wsgi --bind "127.0.0.1:$port" --workers "$workers" --threads 4 \
-    --timeout 60 --error-logfile "$STACK_LOG" --pid "$STACK_PID" --daemon
+    --timeout 60 --error-logfile "$STACK_LOG" --capture-output --pid "$STACK_PID" --daemon
   for _ in $(seq 50); do
     curl -sf -o /dev/null "http://127.0.0.1:$port/api/schema/" -H "Authorization: Token $API_TOKEN" && return 0
     sleep 0.2
