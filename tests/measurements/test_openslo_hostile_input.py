@@ -57,8 +57,9 @@ def test_a_structured_key_is_refused_without_being_written_out(bob):
     assert "a key must be a string, not a list or mapping" in " ".join(response.json()["yaml"])
 
 
-def test_deep_nesting_is_a_400_not_a_crash(bob):
-    deep = "apiVersion: openslo/v1\nkind: Service\nspec: " + "[" * 1000 + "]" * 1000 + "\n"
+@pytest.mark.parametrize("depth", [1000, 500_000])
+def test_deep_nesting_is_a_400_not_a_crash(bob, depth):
+    deep = "apiVersion: openslo/v1\nkind: Service\nspec: " + "[" * depth + "]" * depth + "\n"
 
     response, elapsed = timed_post(api_as(bob), deep)
 

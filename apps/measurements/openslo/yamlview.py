@@ -26,6 +26,15 @@ class BoundedLoader(yaml.SafeLoader):
         super().__init__(stream)
         self.depth = 0
 
+    def fetch_flow_collection_start(self, token_class):
+        # Checked while scanning: the scanner reads a flow collection ahead to its end before
+        # releasing its tokens (a key may follow), at a cost growing with its depth.
+        super().fetch_flow_collection_start(token_class)
+        if self.flow_level > MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark()
+            )
+
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
