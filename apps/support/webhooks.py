@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -88,7 +89,7 @@ def events_of(source: HelpdeskSource, translation: Translation) -> list[dict]:
 class HelpdeskWebhookView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    error_codes = {"POST": ["400", "401"]}
+    error_codes = {"POST": ["400", "401", "409"]}
     kind = ""
 
     def verified(self, request, source: HelpdeskSource, body: bytes) -> bool:
@@ -137,6 +138,13 @@ class HelpdeskWebhookView(APIView):
             return Response(_fields_of(invalid), status=400)
         except ValidationError as invalid:
             return Response(invalid.message_dict, status=400)
+        except IntegrityError:
+            # Two deliveries about one new ticket raced to create it; the sender retries a 409
+            # and the retry finds the ticket.
+            return Response(
+                {"detail": "Another delivery is recording this ticket: send it again."},
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response({"created": result.created, "duplicates": result.duplicates})
 
 

@@ -3,8 +3,10 @@
 import json
 
 import pytest
+from django.db import IntegrityError
 from rest_framework.test import APIClient
 
+from apps.support import webhooks
 from apps.support.helpdesks.models import HelpdeskSource
 from apps.support.helpdesks.signatures import jira_signature, zendesk_signature
 from apps.support.models import Ticket, TicketEvent
@@ -189,3 +191,12 @@ def test_zendesk_events_without_clock_meaning_are_ignored(zendesk):
     assert answer.status_code == 200 and answer.json()["created"] == 0
     assert "does not concern" in answer.json()["ignored"]
     assert not Ticket.objects.exists()
+
+
+def test_a_delivery_that_lost_the_race_to_create_the_ticket_is_409(jira, monkeypatch):
+    def raced(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(webhooks, "ticket_events_ingest", raced)
+    answer = post_jira(payloads.jira_issue_created())
+    assert answer.status_code == 409 and "send it again" in answer.json()["detail"]
