@@ -121,8 +121,15 @@ def _order(event: LogEvent) -> tuple:
         event.type != CREATED,
         event.key,
         event.type,
-        json.dumps(event.value, sort_keys=True, default=str),
+        _value_key(event.value),
     )
+
+
+def _value_key(value) -> str:
+    # Most values are text (a status, a priority): only the others need writing out.
+    if type(value) is str:
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def replay_order(log: Iterable[LogEvent], at: datetime | None = None) -> list[LogEvent]:

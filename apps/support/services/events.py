@@ -21,6 +21,7 @@ from ..choices import SupportPriority, TicketEventType, TicketStatus
 from ..clocks import LogEvent
 from ..models import Ticket, TicketEvent
 from ..selectors import contract_in_force
+from .bulk import rows_insert
 from .recompute import clocks_recompute, clocks_recompute_many, ticket_readings_apply
 
 # Clocks of helpdesks drift: an event stamped a little ahead of our clock is accepted.
@@ -413,7 +414,7 @@ def ticket_events_ingest(*, events: list, now: datetime | None = None) -> Ingest
                     received_at=now,
                 )
             )
-        TicketEvent.objects.bulk_create(new_events, batch_size=2000)
+        rows_insert(TicketEvent, new_events)
         touched = {event.ticket_id: event.ticket for event in new_events}
         clocks_recompute_many(tickets=list(touched.values()), now=now)
     return IngestResult(created=len(new_events), duplicates=duplicates)

@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
@@ -19,6 +18,7 @@ from ..choices import ClockState
 from ..clocks import ClockReading, LogEvent, clocks_at, ticket_readings
 from ..inputs import clock_rules, log_key, support_indicators
 from ..models import Ticket, TicketClock, TicketEvent
+from .bulk import rows_insert, rows_update
 
 HOUR = timedelta(hours=1)
 # A stopped clock counts one event in its indicator's sample of the hour it stopped in.
@@ -127,7 +127,7 @@ def clocks_recompute_many(*, tickets: list[Ticket], now: datetime | None = None)
             ticket_changes.append(ticket)
     if to_delete:
         TicketClock.objects.filter(pk__in=to_delete).delete()
-    TicketClock.objects.bulk_create(to_create, batch_size=2000)
+    rows_insert(TicketClock, to_create)
     rows_update(TicketClock, to_update, _CLOCK_FIELDS)
     rows_update(Ticket, ticket_changes, (*TICKET_READINGS, "updated_at"))
     buckets.discard(None)
@@ -166,43 +166,6 @@ def ticket_readings_apply(*, ticket: Ticket, log) -> bool:
     return changed
 
 
-def rows_update(model, objects: list, fields: Iterable[str]) -> None:
-    """Write these fields of many rows in one statement per batch.
-
-    On PostgreSQL an ``UPDATE … FROM (VALUES …)``: Django's bulk_update builds a CASE per field
-    and row, which the server spends longer parsing than writing. Elsewhere bulk_update.
-    """
-    if not objects:
-        return
-    fields = list(fields)
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(objects, fields, batch_size=500)
-        return
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    assignments = ", ".join(
-        f'"{field.column}" = v."{field.column}"::{field.db_type(connection)}' for field in columns
-    )
-    names = ", ".join(f'"{field.column}"' for field in columns)
-    row = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), 2000):
-            batch = objects[start : start + 2000]
-            params = []
-            for obj in batch:
-                params.append(obj.pk)
-                params.extend(
-                    field.get_db_prep_save(getattr(obj, field.attname), connection)
-                    for field in columns
-                )
-            cursor.execute(
-                f'UPDATE "{meta.db_table}" AS t SET {assignments} '
-                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v(id, {names}) "
-                f'WHERE t."{meta.pk.column}" = v.id::bigint',
-                params,
-            )
-
-
 _CLOCK_FIELDS = (
     "metric",
     "priority",
@@ -226,9 +189,15 @@ def support_samples_recount(*, buckets: Iterable[tuple[int, datetime]]) -> int:
     buckets = {(indicator_id, _hour(start)) for indicator_id, start in buckets}
     if not buckets:
         return 0
-    match = Q()
+    # One range per indicator, from its first hour to its last: an OR of every hour costs more
+    # to build than the hours in between cost to count, and they are dropped below.
+    spans: dict[int, list[datetime]] = {}
     for indicator_id, start in buckets:
-        match |= Q(indicator_id=indicator_id, stopped_at__gte=start, stopped_at__lt=start + HOUR)
+        low_high = spans.setdefault(indicator_id, [start, start])
+        low_high[0], low_high[1] = min(low_high[0], start), max(low_high[1], start)
+    match = Q()
+    for indicator_id, (low, high) in spans.items():
+        match |= Q(indicator_id=indicator_id, stopped_at__gte=low, stopped_at__lt=high + HOUR)
     counts = {bucket: (0, 0) for bucket in buckets}
     per_hour = (
         TicketClock.objects.filter(match, state__in=COUNTED_STATES)
@@ -238,7 +207,9 @@ def support_samples_recount(*, buckets: Iterable[tuple[int, datetime]]) -> int:
         .annotate(good=Count("id", filter=Q(state=ClockState.MET)), total=Count("id"))
     )
     for row in per_hour:
-        counts[(row["indicator_id"], _hour(row["hour"]))] = (row["good"], row["total"])
+        bucket = (row["indicator_id"], _hour(row["hour"]))
+        if bucket in counts:
+            counts[bucket] = (row["good"], row["total"])
     rows = [
         SampleRow(indicator_id, start, start + HOUR, good, total)
         for (indicator_id, start), (good, total) in sorted(counts.items())
@@ -251,17 +222,14 @@ def support_samples_recount(*, buckets: Iterable[tuple[int, datetime]]) -> int:
 
 
 def clocks_evaluate(*, now: datetime | None = None) -> int:
-    """Act on every clock whose next instant has passed: one indexed range query finds them (and
-    is the only query when none has); a running clock past its due becomes breached and has no
-    next instant left. Returns how many clocks changed. Safe to run twice at once: the update
-    re-checks the instant, so a clock changes once."""
+    """Act on every clock whose next instant has passed: a running clock past its due becomes
+    breached and has no next instant left. Returns how many clocks changed.
+
+    One UPDATE, whether or not anything is due: the range scan of the next-instant index finds
+    the clocks and the same statement changes them. Safe to run twice at once: the row lock and
+    the re-checked condition change each clock once.
+    """
     now = now or timezone.now()
-    due = list(
-        TicketClock.objects.filter(next_at__lte=now).order_by().values_list("id", "state", "due_at")
-    )
-    if not due:
-        return 0
-    past_due = [pk for pk, state, due_at in due if state == ClockState.RUNNING and due_at < now]
-    return TicketClock.objects.filter(pk__in=past_due, next_at__lte=now).update(
-        state=ClockState.BREACHED, breached=True, next_at=None, computed_at=now
-    )
+    return TicketClock.objects.filter(
+        next_at__lte=now, state=ClockState.RUNNING, due_at__lt=now
+    ).update(state=ClockState.BREACHED, breached=True, next_at=None, computed_at=now)
