@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.catalog.models import Indicator
+from apps.core import csvfiles
 
 from .services import SamplesInvalid, UpsertResult, samples_ingest, samples_parse
 
@@ -94,7 +95,7 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
     try:
         header = [column.strip().lower() for column in next(reader, [])]
     except csv.Error as error:
-        parsed.errors.append(RowError(1, "", _unreadable(error)))
+        parsed.errors.append(RowError(1, "", csvfiles.unreadable_message(error)))
         return parsed
     missing = [column for column in COLUMNS if column not in header]
     unknown = [column for column in header if column not in COLUMNS]
@@ -108,32 +109,13 @@ def samples_csv_parse(data: bytes) -> CsvSamples:
     try:
         _read_records(reader, header, parsed, records)
     except csv.Error as error:
-        # A row is a line unless a quoted value spans several: near enough to find it.
-        row_number = reader.line_num
-        column = _long_column(text, row_number, header) if "field limit" in str(error) else ""
-        parsed.errors.append(RowError(row_number, column, _unreadable(error)))
+        column, message = csvfiles.refusal(error, text, reader.line_num, header)
+        parsed.errors.append(RowError(reader.line_num, column, message))
         return parsed
     if not records and not parsed.errors:
         parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no sample rows."))
     _check_records(parsed, records)
     return parsed
-
-
-def _unreadable(error: csv.Error) -> str:
-    if "field limit" in str(error):
-        return f"a value is longer than {csv.field_size_limit()} characters"
-    return f"not readable as CSV ({error})"
-
-
-def _long_column(text: str, row_number: int, header: list[str]) -> str:
-    """The column of the over-long value on a row, split plainly (the csv reader refused it)."""
-    lines = text.splitlines()
-    if not 0 < row_number <= len(lines):
-        return ""
-    for index, value in enumerate(lines[row_number - 1].split(",")):
-        if len(value) > csv.field_size_limit():
-            return header[index] if index < len(header) else ""
-    return ""
 
 
 def _read_records(reader, header: list[str], parsed: CsvSamples, records: list) -> None:

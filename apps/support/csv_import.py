@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.catalog.models import Customer, Service
+from apps.core import csvfiles
 
 from .choices import SupportPriority, TicketEventType, TicketStatus
 from .services import EventsInvalid, IngestResult, ticket_events_ingest
@@ -152,30 +153,7 @@ def _unknown(what: str, value) -> str:
     return f"unknown {what} {value!r}"
 
 
-def ticket_history_csv_parse(data: bytes) -> CsvTicketHistory:
-    """Read an uploaded file; every problem becomes a RowError. Nothing is written."""
-    parsed = CsvTicketHistory()
-    if len(data) > MAX_BYTES:
-        parsed.errors.append(RowError(0, "", f"The file is larger than {MAX_BYTES} bytes."))
-        return parsed
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        parsed.errors.append(RowError(0, "", "The file is not UTF-8 text."))
-        return parsed
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [column.strip().lower() for column in next(reader, [])]
-    for column in REQUIRED:
-        if column not in header:
-            parsed.errors.append(RowError(1, column, "missing column"))
-    for column in header:
-        if column not in COLUMNS:
-            parsed.errors.append(
-                RowError(1, column, f"unknown column (expected {', '.join(COLUMNS)})")
-            )
-    if parsed.errors:
-        return parsed
-    records = []
+def _read_records(reader, header: list[str], parsed: CsvTicketHistory, records: list) -> None:
     for row_number, values in enumerate(reader, start=FIRST_DATA_ROW):
         if not any(value.strip() for value in values):
             continue
@@ -195,6 +173,42 @@ def ticket_history_csv_parse(data: bytes) -> CsvTicketHistory:
             parsed.errors += [RowError(row_number, column, "required") for column in missing]
             continue
         records.append((row_number, record))
+
+
+def ticket_history_csv_parse(data: bytes) -> CsvTicketHistory:
+    """Read an uploaded file; every problem becomes a RowError. Nothing is written."""
+    parsed = CsvTicketHistory()
+    if len(data) > MAX_BYTES:
+        parsed.errors.append(RowError(0, "", f"The file is larger than {MAX_BYTES} bytes."))
+        return parsed
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        parsed.errors.append(RowError(0, "", "The file is not UTF-8 text."))
+        return parsed
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [column.strip().lower() for column in next(reader, [])]
+    except csv.Error as error:
+        parsed.errors.append(RowError(1, "", csvfiles.unreadable_message(error)))
+        return parsed
+    for column in REQUIRED:
+        if column not in header:
+            parsed.errors.append(RowError(1, column, "missing column"))
+    for column in header:
+        if column not in COLUMNS:
+            parsed.errors.append(
+                RowError(1, column, f"unknown column (expected {', '.join(COLUMNS)})")
+            )
+    if parsed.errors:
+        return parsed
+    records = []
+    try:
+        _read_records(reader, header, parsed, records)
+    except csv.Error as error:
+        column, message = csvfiles.refusal(error, text, reader.line_num, header)
+        parsed.errors.append(RowError(reader.line_num, column, message))
+        return parsed
     if not records and not parsed.errors:
         parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no event rows."))
     services, customers = _lookups(records)
