@@ -77,7 +77,8 @@ def _contract_with_lines(count, *, alice, bob, carol, dave, indicator):
     )
     for line in lines:
         services.commitment_signoff(commitment=line, user=bob, decision="approve")
-    # A second decision voids the first: voided and current sign-offs both show.
+    # A decision voided (as an edit of the line would) and taken again: both rows show.
+    services.signoffs_void_for_commitment(commitment=lines[-1], reason="Line edited.", user=alice)
     services.commitment_signoff(commitment=lines[-1], user=bob, decision="approve", comment="Re")
     services.contract_legal_approve(contract=contract, user=carol)
     return contract
