@@ -66,6 +66,13 @@ def check_edit(user, contract: Contract) -> None:
         raise PermissionDenied("You may not edit this contract.")
 
 
+def check_remove_line(user, contract: Contract) -> None:
+    """Removing a line is an edit that the role table grants separately (delete_commitment)."""
+    check_edit(user, contract)
+    if not user.has_perm("contracts.delete_commitment"):
+        raise PermissionDenied("You may not remove SLA lines.")
+
+
 def check_submit(user, contract: Contract) -> None:
     if not user.has_perm("contracts.submit_contract") or not (
         user.is_superuser or contract.owner_id == user.pk

@@ -283,7 +283,7 @@ def commitment_update(*, commitment: Commitment, user, **fields) -> Commitment:
 def commitment_delete(*, commitment: Commitment, user) -> None:
     with transaction.atomic():
         locked = _locked_contract(commitment.contract_id)
-        policies.check_edit(user, locked)
+        policies.check_remove_line(user, locked)
         _require_state(locked, ACTION_STATES["edit"], "remove a line of")
         commitment._history_user = user
         commitment._change_reason = "Line removed."

@@ -77,13 +77,12 @@ class GovernedAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
         if getattr(request, "_covenant_history_read_only", False):
-            # A past version shown to someone who may not revert it: every field as text.
+            # A past version shown to someone who may not revert it: every field as text
+            # (the non-editable ones too, which a fieldset may name).
             model_fields = [
                 field.name
                 for field in self.model._meta.get_fields()
-                if (field.concrete or field.many_to_many)
-                and not field.auto_created
-                and field.editable
+                if (field.concrete or field.many_to_many) and not field.auto_created
             ]
             return [*readonly, *(name for name in model_fields if name not in readonly)]
         return readonly
