@@ -319,13 +319,20 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
     show_full_result_count = False
     actions = ["approve_lines", "reject_lines"]
     fieldsets = [
-        (None, {"fields": ["contract", "indicator", "target", "period", "credit_schedule"]}),
+        (None, {"fields": ["contract", "indicator", "target", "period", "credit_schedule_terms"]}),
         ("", {"fields": ["exclusions", "version"]}),
         ("Alignment (live)", {"fields": ALIGNMENT_FIELDS}),
         ("History (backtest)", {"fields": ["backtest"]}),
         ("Engineering decision", {"fields": ["current_signoff", "waivers"]}),
     ]
-    readonly_fields = ["version", *ALIGNMENT_FIELDS, "backtest", "current_signoff", "waivers"]
+    readonly_fields = [
+        "version",
+        "credit_schedule_terms",
+        *ALIGNMENT_FIELDS,
+        "backtest",
+        "current_signoff",
+        "waivers",
+    ]
 
     def get_queryset(self, request):
         # The current decision as two subqueries: the queue shows it on every row without a
@@ -338,6 +345,11 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
             current_decision=Subquery(current.values("decision")[:1]),
             current_decider=Subquery(current.values("decided_by__username")[:1]),
         )
+
+    @admin.display(description="credit schedule")
+    def credit_schedule_terms(self, line):
+        """The schedule with its tiers and cap: what the line would pay, not just a name."""
+        return line.credit_schedule.summary() if line.credit_schedule else "none"
 
     @admin.display(description="customer", ordering="contract__customer__name")
     def customer(self, line):

@@ -60,19 +60,24 @@ class ContractForm(forms.ModelForm):
 
 
 def indicator_choices() -> list:
-    """Indicators grouped by service, for a <select> with one <optgroup> per service: 1 query."""
+    """Indicators grouped by service, for a <select> with one <optgroup> per service: 1 query.
+
+    Each option names its service too ("Payments API · Availability"): a closed select shows the
+    option alone, and most services have an "Availability"."""
     indicators = Indicator.objects.select_related("service").order_by("service__name", "name")
     return [
         ("", "— choose an indicator —"),
         *(
-            (service_name, [(i.pk, i.name) for i in group])
+            (service_name, [(i.pk, str(i)) for i in group])
             for service_name, group in groupby(indicators, key=lambda i: i.service.name)
         ),
     ]
 
 
 def credit_schedule_choices() -> list:
-    return [("", "— no credits —"), *CreditSchedule.objects.values_list("pk", "name")]
+    """Each schedule with the credits it pays, so the choice is made on its tiers: 2 queries."""
+    schedules = CreditSchedule.objects.prefetch_related("tiers")
+    return [("", "— no credits —"), *((s.pk, s.summary()) for s in schedules)]
 
 
 class CommitmentForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Customer, Indicator
+from apps.core import formatting
 from apps.core.roles import LEGAL
 from apps.core.validators import target_field, target_in_range
 from apps.core.versioning import VersionedModel
@@ -50,6 +51,15 @@ class CreditSchedule(models.Model):
 
     def __str__(self):
         return self.name
+
+    def summary(self) -> str:
+        """The name with what it pays, for pickers: "Cloud: < 99.99 % → 10 %; … cap 50 %".
+
+        Reads ``tiers.all()``: prefetch them when listing several schedules."""
+        terms = [str(tier) for tier in self.tiers.all()] or ["no tiers"]
+        if self.cap_percent is not None:
+            terms.append(f"cap {formatting.target(self.cap_percent)}")
+        return f"{self.name}: {'; '.join(terms)}"
 
     @property
     def is_locked(self) -> bool:
@@ -106,9 +116,15 @@ class CreditTier(models.Model):
         ]
 
     def __str__(self):
-        low = "−∞" if self.lower is None else self.lower
-        high = "∞" if self.upper is None else self.upper
-        return f"{low}–{high}: {self.credit_percent} %"
+        """The range as the contract says it, then its credit: "≥ 99 and < 99.99 % → 10 %"."""
+        low = None
+        if self.lower is not None:
+            low = f"{'≥' if self.lower_inclusive else '>'} {formatting.trimmed(self.lower)}"
+        high = None
+        if self.upper is not None:
+            high = f"{'≤' if self.upper_inclusive else '<'} {formatting.trimmed(self.upper)}"
+        attainment = " and ".join(bound for bound in (low, high) if bound) or "any attainment"
+        return f"{attainment} % → {formatting.target(self.credit_percent)}"
 
     def as_tier(self) -> credits.Tier:
         return credits.Tier(

@@ -20,7 +20,7 @@
 
   // Fetch an HTML fragment into a container; a newer request cancels the older one so a slow
   // answer never overwrites a fresher one.
-  function load(container, url, keepOnError) {
+  function load(container, url, keepOnError, loaded) {
     if (container._controller) container._controller.abort();
     var controller = new AbortController();
     container._controller = controller;
@@ -37,6 +37,7 @@
       })
       .then(function (html) {
         container.innerHTML = html;
+        if (loaded) loaded();
       })
       .catch(function (error) {
         if (error.name !== "AbortError") container.innerHTML = "";
@@ -46,7 +47,36 @@
       });
   }
 
-  function refresh(line) {
+  // While a target is being typed, "9" on the way to "99.9" (or "99." on the way to "99.95")
+  // is not judged: a verdict on it would flash ALIGNED with an absurd buffer. The rule, said in
+  // the box: under 90 %, or ending in a point, waits until the field is left.
+  var KEEP_TYPING =
+    '<p class="muted keep-typing">Keep typing… a target under 90 % (or ending in a point) is ' +
+    "checked when you leave the field.</p>";
+
+  function partial(target) {
+    if (/[.,]$/.test(target)) return true;
+    var number = parseFloat(target.replace(",", "."));
+    return !isNaN(number) && number < 90;
+  }
+
+  // The line's heading shows its saved verdict; once the live check judges what is typed, the
+  // heading shows that verdict instead (and says it is not saved yet), so the two never disagree.
+  function showVerdict(line, box) {
+    var heading = line.querySelector("[data-verdict-badge]");
+    if (!heading) return;
+    if (heading._saved === undefined) heading._saved = heading.innerHTML;
+    var result = box && box.querySelector("[data-verdict]");
+    if (!result || result.dataset.verdict === heading.dataset.saved) {
+      heading.innerHTML = heading._saved;
+      return;
+    }
+    var badge = result.querySelector(".badge.verdict");
+    heading.innerHTML =
+      (badge ? badge.outerHTML : "") + ' <span class="muted unsaved">as typed, not saved</span>';
+  }
+
+  function refresh(line, typing) {
     var indicator = value(field(line, "indicator"));
     var target = value(field(line, "target"));
     var alignmentBox = line.querySelector("[data-alignment]");
@@ -54,13 +84,29 @@
     if (!indicator || !target) {
       if (alignmentBox) alignmentBox.innerHTML = "";
       if (backtestBox) backtestBox.innerHTML = "";
+      showVerdict(line, null);
+      return;
+    }
+    if (typing && partial(target)) {
+      if (alignmentBox) {
+        if (alignmentBox._controller) alignmentBox._controller.abort();
+        alignmentBox.innerHTML = KEEP_TYPING;
+      }
+      if (backtestBox) {
+        if (backtestBox._controller) backtestBox._controller.abort();
+        backtestBox.innerHTML = "";
+      }
+      showVerdict(line, null);
       return;
     }
     if (alignmentBox) {
       load(
         alignmentBox,
         alignmentUrl + "?" + new URLSearchParams({ indicator: indicator, target: target }),
-        true
+        true,
+        function () {
+          showVerdict(line, alignmentBox);
+        }
       );
     }
     if (backtestBox && backtestUrl) {
@@ -81,10 +127,12 @@
 
   function watch(line) {
     var timer = null;
-    function later() {
+    // "input" fires while typing; "change" when the field is left (or a select is changed).
+    function later(event) {
+      var typing = Boolean(event && event.type === "input");
       clearTimeout(timer);
       timer = setTimeout(function () {
-        refresh(line);
+        refresh(line, typing);
       }, DEBOUNCE_MS);
     }
     ["indicator", "target", "period", "credit_schedule"].forEach(function (name) {
@@ -94,7 +142,7 @@
       element.addEventListener("change", later);
     });
     line._refresh = later;
-    if (value(field(line, "indicator")) && value(field(line, "target"))) refresh(line);
+    if (value(field(line, "indicator")) && value(field(line, "target"))) refresh(line, false);
   }
 
   var lines = document.getElementById("lines");
