@@ -8,6 +8,7 @@ urlpatterns = [
     path("auth/token/", AuthTokenView.as_view(), name="api-token"),
     path("", include("apps.calendars.api_urls")),
     path("", include("apps.catalog.api_urls")),
+    path("", include("apps.notifications.api")),
     path("", include("apps.slos.api_urls")),
     path("", include("apps.contracts.api_urls")),
     path("", include("apps.measurements.api_urls")),

@@ -37,8 +37,8 @@ _VIEW_TICKETS = ["support.view_ticket", "support.view_ticketevent", "support.vie
 
 _VIEW_DRIFT = [
     "drift.view_driftevent",
-    "drift.view_notificationchannel",
-    "drift.view_notificationdelivery",
+    "notifications.view_notificationchannel",
+    "notifications.view_notificationdelivery",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -88,9 +88,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_VIEW_TICKETS,
         *_VIEW_DRIFT,
         "drift.resolve_driftevent",
-        "drift.add_notificationchannel",
-        "drift.change_notificationchannel",
-        "drift.retry_notificationdelivery",
+        "notifications.add_notificationchannel",
+        "notifications.change_notificationchannel",
+        "notifications.retry_notificationdelivery",
         "measurements.view_slisample",
         "measurements.add_slisample",
         "measurements.view_releasegateexception",

@@ -1,19 +1,19 @@
-"""Drift in the admin: the events (resolved by an action), each team's channels, the delivery log.
+"""Drift in the admin: the events (resolved by an action) and the notices each one sent.
 
-Events and deliveries are written by detectors and tasks only; people resolve events and retry
-failed deliveries through actions that call the services.
+Events are written by detectors only; people resolve them through an action that calls the
+service. Channels and the delivery log are the notifications app's.
 """
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db.models import Count, Q
-from django.utils.text import Truncator
 
-from apps.catalog.ownership import TeamOwnedAdmin
-from apps.core.admin import action_with_comment, apply_to_each
+from apps.core.admin import action_with_comment
+from apps.notifications.choices import DeliveryStatus
+from apps.notifications.models import NotificationDelivery
 
 from . import services
-from .choices import DeliveryStatus
-from .models import DriftEvent, NotificationChannel, NotificationDelivery
+from .models import DriftEvent
 
 
 class ResolvedFilter(admin.SimpleListFilter):
@@ -42,8 +42,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(GenericTabularInline):
     model = NotificationDelivery
+    ct_field = "cause_type"
+    ct_fk_field = "cause_id"
     fields = ["kind", "role", "target", "status", "attempts", "last_error", "sent_at"]
     readonly_fields = fields
     extra = 0
@@ -141,64 +143,4 @@ class DriftEventAdmin(ReadOnlyAdmin):
             ),
             done="drift events resolved",
             describe=lambda event: f"{event.commitment.contract}: {event.get_kind_display()}",
-        )
-
-
-@admin.register(NotificationChannel)
-class NotificationChannelAdmin(TeamOwnedAdmin):
-    list_display = ["team", "kind", "name", "target_display", "active"]
-    list_filter = ["kind", "active", "team"]
-    list_select_related = ["team"]
-    search_fields = ["name", "target", "team__name"]
-    fields = ["team", "kind", "name", "target", "secret", "active"]
-    team_path = "team"
-    owned_choices = {"team": "members"}
-
-    def get_fields(self, request, obj=None):
-        # The signing secret is for the team that receives the notices: readers who may not
-        # change the channel (other teams, leadership) never see it, so none can forge one.
-        fields = super().get_fields(request, obj)
-        if obj is not None and not self.has_change_permission(request, obj):
-            return [name for name in fields if name != "secret"]
-        return fields
-
-    @admin.display(description="target", ordering="target")
-    def target_display(self, channel):
-        return Truncator(channel.target).chars(60)
-
-
-@admin.register(NotificationDelivery)
-class NotificationDeliveryAdmin(ReadOnlyAdmin):
-    list_display = [
-        "created_at",
-        "event",
-        "kind",
-        "role",
-        "target",
-        "status",
-        "attempts",
-        "error",
-        "sent_at",
-    ]
-    list_filter = ["status", "kind", "role"]
-    list_select_related = ["event"]
-    search_fields = ["target", "event__commitment__contract__number"]
-    show_full_result_count = False
-    actions = ["retry"]
-
-    @admin.display(description="last error")
-    def error(self, delivery):
-        return Truncator(delivery.last_error).chars(80)
-
-    def has_retry_permission(self, request):
-        return request.user.has_perm("drift.retry_notificationdelivery")
-
-    @admin.action(description="Retry failed deliveries", permissions=["retry"])
-    def retry(self, request, queryset):
-        apply_to_each(
-            self,
-            request,
-            queryset,
-            lambda delivery: services.delivery_retry(delivery=delivery, user=request.user),
-            done="deliveries queued again",
         )

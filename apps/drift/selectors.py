@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.contracts.models import Commitment
+from apps.notifications.models import NotificationDelivery
 
-from .models import DriftEvent, NotificationDelivery
+from .models import DriftEvent
 
 
 def open_events() -> QuerySet[DriftEvent]:
@@ -60,4 +61,4 @@ def event_list(*, kind: str | None = None, resolved: bool | None = None) -> Quer
 
 
 def deliveries_for_event(event: DriftEvent) -> QuerySet[NotificationDelivery]:
-    return NotificationDelivery.objects.filter(event=event).select_related("channel")
+    return NotificationDelivery.objects.filter(drift_event=event).select_related("channel")

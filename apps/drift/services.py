@@ -11,14 +11,13 @@ import logging
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from apps.catalog.models import Indicator
@@ -26,13 +25,16 @@ from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Waiver
 from apps.core.errors import TransitionNotAllowed
 from apps.core.roles import LEGAL
+from apps.notifications.choices import PAGING_KINDS, ChannelKind
+from apps.notifications.models import NotificationChannel, NotificationDelivery
+from apps.notifications.services import deliveries_queue
 from apps.slos import alignment
 from apps.slos.models import SLO
 from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import detectors, notifications
-from .choices import ChannelKind, DeliveryStatus, DriftKind
-from .models import DriftEvent, NotificationChannel, NotificationDelivery
+from .choices import DriftKind
+from .models import DriftEvent
 
 logger = logging.getLogger(__name__)
 
@@ -91,9 +93,7 @@ def drift_flag(*, flags: list[Flag]) -> list[DriftEvent]:
         # A concurrent run may record some of these between the read above and here:
         # _create_events keeps only what it created.
         events = _create_events(fresh)
-        deliveries = NotificationDelivery.objects.bulk_create(_deliveries_for(events))
-        for delivery in deliveries:
-            _enqueue(delivery.pk)
+        deliveries_queue(deliveries=_deliveries_for(events))
     for event in events:
         logger.warning(
             "Commitment %s DRIFTED (%s, %s): %s",
@@ -139,7 +139,11 @@ def _deliveries_for(events: list[DriftEvent]) -> list[NotificationDelivery]:
     lines = [event.commitment for event in events]
     team_ids = {line.indicator.service.team_id for line in lines}
     channels = defaultdict(list)
-    for channel in NotificationChannel.objects.filter(team_id__in=team_ids, active=True):
+    # Drift is news for the team, not a page: paging channels are for clocks that run out.
+    team_channels = NotificationChannel.objects.filter(team_id__in=team_ids, active=True).exclude(
+        kind__in=PAGING_KINDS
+    )
+    for channel in team_channels:
         channels[channel.team_id].append(channel)
     legal_group = []
     if any(line.contract.legal_reviewer_id is None for line in lines):
@@ -167,24 +171,24 @@ def _recipients(event: DriftEvent, team_channels, legal_group) -> list[Notificat
     candidates.extend(
         (channel.kind, channel.target, "service team", channel) for channel in team_channels
     )
+    notice = notifications.render_notice(event)
+    payload = notifications.webhook_payload(event)
     # One notice per address even when the owner is also legal, or a team lists them again.
     recipients = {}
     for kind, target, role, channel in candidates:
         if target and (kind, target) not in recipients:
             recipients[(kind, target)] = NotificationDelivery(
-                event=event, kind=kind, target=target, role=role, channel=channel
+                cause=event,
+                kind=kind,
+                target=target,
+                role=role,
+                channel=channel,
+                dedup_key=f"drift-event-{event.pk}:{kind}:{target}",
+                subject=notice.subject,
+                text=notice.text,
+                payload=payload if kind == ChannelKind.WEBHOOK else {},
             )
     return list(recipients.values())
-
-
-def _enqueue(delivery_id: int) -> None:
-    """Send after commit; a broker that is down loses no notice (the sweeper re-enqueues it)."""
-    from .tasks import deliver_notification
-
-    def send():
-        deliver_notification.delay(delivery_id)
-
-    transaction.on_commit(send, robust=True)
 
 
 # --- detectors ---------------------------------------------------------------------------
@@ -376,95 +380,3 @@ def drift_event_resolve(*, event: DriftEvent, user, note: str = "") -> DriftEven
         locked.resolution_note = (note or "").strip()
         locked.save(update_fields=["resolved_at", "resolved_by", "resolution_note"])
     return locked
-
-
-# --- deliveries --------------------------------------------------------------------------
-
-
-def delivery_attempt(*, delivery_id: int, final_attempt: bool) -> str:
-    """Send one delivery once: claim it, send, record the outcome; returns the new status.
-
-    Raises TransientDeliveryError (after recording it) when a retry may succeed and this was
-    not the last attempt; the task retries on it with backoff.
-    """
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS)
-    # The claim is one conditional UPDATE: of two workers holding the same task, one sends.
-    claimed = (
-        NotificationDelivery.objects.filter(pk=delivery_id)
-        .filter(
-            Q(status=DeliveryStatus.PENDING)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=stale)
-        )
-        .update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    )
-    if not claimed:
-        logger.info("Delivery %s is not pending: nothing to send.", delivery_id)
-        return "skipped"
-    delivery = NotificationDelivery.objects.select_related(
-        "channel", "event__commitment__contract__customer", "event__commitment__indicator__service"
-    ).get(pk=delivery_id)
-    try:
-        notifications.send(delivery)
-    except notifications.PermanentDeliveryError as error:
-        return _record_failure(delivery, error, final=True)
-    except notifications.TransientDeliveryError as error:
-        status = _record_failure(delivery, error, final=final_attempt)
-        if final_attempt:
-            return status
-        raise
-    NotificationDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.SENT, sent_at=timezone.now()
-    )
-    logger.info("Delivery %s sent to %s (%s).", delivery.pk, delivery.target, delivery.kind)
-    return DeliveryStatus.SENT
-
-
-def _record_failure(delivery: NotificationDelivery, error: Exception, *, final: bool) -> str:
-    status = DeliveryStatus.FAILED if final else DeliveryStatus.PENDING
-    NotificationDelivery.objects.filter(pk=delivery.pk).update(
-        status=status, last_error=str(error)[:2000]
-    )
-    log = logger.error if final else logger.warning
-    log(
-        "Delivery %s to %s failed (attempt %s%s): %s",
-        delivery.pk,
-        delivery.target,
-        delivery.attempts,
-        ", giving up" if final else ", will retry",
-        error,
-    )
-    return status
-
-
-def delivery_retry(*, delivery: NotificationDelivery, user) -> NotificationDelivery:
-    """Send a failed delivery again (admin action)."""
-    if not user.has_perm("drift.retry_notificationdelivery"):
-        raise PermissionDenied("You may not retry notifications.")
-    with transaction.atomic():
-        locked = NotificationDelivery.objects.select_for_update().get(pk=delivery.pk)
-        if locked.status != DeliveryStatus.FAILED:
-            raise TransitionNotAllowed(
-                f"Only failed deliveries can be retried; this one is {locked.get_status_display()}."
-            )
-        locked.status = DeliveryStatus.PENDING
-        locked.save(update_fields=["status"])
-        _enqueue(locked.pk)
-    logger.info("Delivery %s queued again by %s.", locked.pk, user)
-    return locked
-
-
-def deliveries_requeue_lost(*, now: datetime | None = None) -> int:
-    """Enqueue again what was never attempted (broker down at commit) or whose worker died."""
-    now = now or timezone.now()
-    grace = now - timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS)
-    ids = list(
-        NotificationDelivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING, attempts=0, created_at__lt=grace)
-            | Q(status=DeliveryStatus.SENDING, claimed_at__lt=grace)
-        ).values_list("pk", flat=True)
-    )
-    with transaction.atomic():
-        for pk in ids:
-            _enqueue(pk)
-    return len(ids)

@@ -1,40 +1,11 @@
-"""Celery tasks: thin wrappers that take ids and call services (apps/drift/services.py)."""
+"""Celery tasks: thin wrappers that take ids and call services (apps/drift/services.py).
+
+The notices drift sends are delivered by ``apps.notifications.tasks``.
+"""
 
 from celery import shared_task
-from celery.utils.time import get_exponential_backoff_interval
-from django.conf import settings
 
 from . import services
-from .notifications import TransientDeliveryError
-
-
-def retry_countdown(retries: int) -> int:
-    """Exponential backoff with full jitter: 30 s, 60 s, 120 s … up to an hour."""
-    return get_exponential_backoff_interval(
-        factor=settings.DRIFT_RETRY_BACKOFF_SECONDS,
-        retries=retries,
-        maximum=settings.DRIFT_RETRY_BACKOFF_MAX_SECONDS,
-        full_jitter=True,
-    )
-
-
-@shared_task(
-    bind=True,
-    max_retries=settings.DRIFT_NOTIFICATION_MAX_RETRIES,
-    soft_time_limit=settings.DRIFT_WEBHOOK_TIMEOUT * 3,
-    time_limit=settings.DRIFT_WEBHOOK_TIMEOUT * 4,
-)
-def deliver_notification(self, delivery_id: int) -> str:
-    """Send one notice; idempotent (claimed before sending), retried with backoff."""
-    final = self.request.retries >= self.max_retries
-    try:
-        return services.delivery_attempt(delivery_id=delivery_id, final_attempt=final)
-    except TransientDeliveryError as error:
-        if self.request.is_eager:
-            # Eager Celery (tests, the embedded default) propagates a Retry out of delay()
-            # instead of retrying: retry in-process at once, bounded by max_retries all the same.
-            return self.apply((delivery_id,), retries=self.request.retries + 1).get()
-        raise self.retry(exc=error, countdown=retry_countdown(self.request.retries)) from error
 
 
 @shared_task
@@ -45,8 +16,3 @@ def detect_expired_waivers() -> int:
 @shared_task
 def detect_attainment() -> int:
     return len(services.drift_detect_attainment())
-
-
-@shared_task
-def requeue_lost_deliveries() -> int:
-    return services.deliveries_requeue_lost()

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.calendars",
     "apps.catalog",
+    "apps.notifications",
     "apps.slos",
     "apps.contracts",
     "apps.measurements",
@@ -203,8 +204,9 @@ CELERY_BEAT_SCHEDULE["drift-attainment"] = {
     "task": "apps.drift.tasks.detect_attainment",
     "schedule": crontab(hour=1, minute=0),
 }
-CELERY_BEAT_SCHEDULE["drift-requeue-lost-deliveries"] = {
-    "task": "apps.drift.tasks.requeue_lost_deliveries",
+# Notifications (apps/notifications): notices whose enqueue was lost or whose worker died.
+CELERY_BEAT_SCHEDULE["notifications-requeue-lost-deliveries"] = {
+    "task": "apps.notifications.tasks.requeue_lost_deliveries",
     "schedule": 900.0,
 }
 # Support clocks (apps/support): the clocks whose next instant passed, every minute.
@@ -212,14 +214,21 @@ CELERY_BEAT_SCHEDULE["support-evaluate-clocks"] = {
     "task": "apps.support.tasks.evaluate_clocks",
     "schedule": 60.0,
 }
-DRIFT_WEBHOOK_TIMEOUT = env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
+# The DRIFT_* names are read too: notices were drift's alone before they had their own app.
+NOTIFICATION_TIMEOUT = env.int(
+    "NOTIFICATION_TIMEOUT", default=env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)
+)
 # Hosts notification webhooks may reach although they resolve to loopback or private addresses.
 NOTIFICATION_ALLOWED_HOSTS = env.list("NOTIFICATION_ALLOWED_HOSTS", default=[])
-DRIFT_NOTIFICATION_MAX_RETRIES = env.int("DRIFT_NOTIFICATION_MAX_RETRIES", default=6)
-DRIFT_RETRY_BACKOFF_SECONDS = env.int("DRIFT_RETRY_BACKOFF_SECONDS", default=30)
-DRIFT_RETRY_BACKOFF_MAX_SECONDS = 3600
+NOTIFICATION_MAX_RETRIES = env.int(
+    "NOTIFICATION_MAX_RETRIES", default=env.int("DRIFT_NOTIFICATION_MAX_RETRIES", default=6)
+)
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int(
+    "NOTIFICATION_RETRY_BACKOFF_SECONDS", default=env.int("DRIFT_RETRY_BACKOFF_SECONDS", default=30)
+)
+NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A claim older than this belongs to a worker that died: the delivery may be sent again.
-DRIFT_DELIVERY_CLAIM_SECONDS = 600
+NOTIFICATION_CLAIM_SECONDS = 600
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from apps.contracts.choices import ContractStatus
-from apps.drift.choices import ChannelKind
-from apps.drift.models import NotificationChannel
+from apps.notifications.choices import ChannelKind
+from apps.notifications.models import NotificationChannel
 from tests.factories import CommitmentFactory, ContractFactory
 
 WEBHOOK_SECRET = "s3cret-for-tests"

@@ -9,13 +9,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.drift.choices import ChannelKind, DeliveryStatus, DriftKind
-from apps.drift.models import DriftEvent, NotificationChannel, NotificationDelivery
+from apps.drift.choices import DriftKind
+from apps.drift.models import DriftEvent
+from apps.notifications.choices import ChannelKind, DeliveryStatus
+from apps.notifications.models import NotificationChannel, NotificationDelivery
 from tests.factories import CommitmentFactory
 
 EVENTS = reverse("admin:drift_driftevent_changelist")
-DELIVERIES = reverse("admin:drift_notificationdelivery_changelist")
-CHANNEL_ADD = reverse("admin:drift_notificationchannel_add")
+DELIVERIES = reverse("admin:notifications_notificationdelivery_changelist")
+CHANNEL_ADD = reverse("admin:notifications_notificationchannel_add")
 
 
 def _client(user) -> Client:
@@ -172,7 +174,7 @@ def test_only_the_owning_team_sees_a_webhook_secret(bob, erin, dave, payments_te
     channel = NotificationChannel.objects.create(
         team=payments_team, kind="webhook", target="https://hooks.example.com/x", secret="s3cr3t-x"
     )
-    url = reverse("admin:drift_notificationchannel_change", args=[channel.pk])
+    url = reverse("admin:notifications_notificationchannel_change", args=[channel.pk])
     assert "s3cr3t-x" in _client(bob).get(url).content.decode()
     for reader in (erin, dave):
         page = _client(reader).get(url)

@@ -10,13 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from apps.core.errors import TransitionNotAllowed
-from apps.drift.choices import ChannelKind, DeliveryStatus
-from apps.drift.models import DriftEvent, NotificationChannel, NotificationDelivery
+from apps.drift.models import DriftEvent
 from apps.drift.selectors import drifted_commitment_ids
-from apps.drift.services import deliveries_requeue_lost, delivery_retry
-from apps.drift.tasks import deliver_notification
+from apps.notifications.choices import ChannelKind, DeliveryStatus
+from apps.notifications.models import NotificationChannel, NotificationDelivery
+from apps.notifications.services import deliveries_requeue_lost, delivery_retry
+from apps.notifications.tasks import deliver_notification
 
-ALL_ATTEMPTS = settings.DRIFT_NOTIFICATION_MAX_RETRIES + 1
+ALL_ATTEMPTS = settings.NOTIFICATION_MAX_RETRIES + 1
 
 
 def _loosen(slo, captured):
@@ -127,7 +128,7 @@ def test_deliveries_whose_enqueue_was_lost_are_sent_by_the_sweeper(
     assert NotificationDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 2
     assert deliveries_requeue_lost() == 0  # too fresh: their tasks may still be on the way
 
-    later = timezone.now() + timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
         assert deliveries_requeue_lost(now=later) == 2
 
@@ -143,7 +144,7 @@ def test_a_deactivated_channel_gets_nothing(
     channels["slack"].active = False
     channels["slack"].save()
 
-    later = timezone.now() + timedelta(seconds=settings.DRIFT_DELIVERY_CLAIM_SECONDS + 1)
+    later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
         deliveries_requeue_lost(now=later)
 

@@ -8,7 +8,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.drift import detectors, signing
+from apps.drift import detectors
+from apps.notifications import signing
 from apps.slos.alignment import Verdict
 
 targets = st.decimals(min_value=Decimal("0.0001"), max_value=100, places=4)

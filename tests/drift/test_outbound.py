@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.core.outbound import OutboundURLRefused, check_outbound_url, outbound_session
-from apps.drift.choices import ChannelKind, DeliveryStatus
-from apps.drift.models import NotificationChannel, NotificationDelivery
+from apps.notifications.choices import ChannelKind, DeliveryStatus
+from apps.notifications.models import NotificationChannel, NotificationDelivery
 
 INTERNAL = [
     ("http://127.0.0.1:8000/hook", "127.0.0.1, a loopback address"),

@@ -6,11 +6,13 @@ from django.core import mail
 
 from apps.catalog.choices import IndicatorKind
 from apps.contracts.choices import ContractStatus
-from apps.drift import signing
-from apps.drift.choices import DeliveryStatus, DriftKind
-from apps.drift.models import DriftEvent, NotificationDelivery
+from apps.drift.choices import DriftKind
+from apps.drift.models import DriftEvent
 from apps.drift.selectors import annotate_drifted, drifted_commitment_ids, is_drifted
 from apps.drift.services import drift_on_slo_change
+from apps.notifications import signing
+from apps.notifications.choices import DeliveryStatus
+from apps.notifications.models import NotificationDelivery
 from apps.slos.choices import SloStatus
 from tests.factories import (
     CommitmentFactory,

@@ -10,9 +10,11 @@ import time
 import pytest
 from celery import Celery
 
-from apps.drift import signing
-from apps.drift.choices import ChannelKind, DeliveryStatus, DriftKind
-from apps.drift.models import DriftEvent, NotificationChannel, NotificationDelivery
+from apps.drift.choices import DriftKind
+from apps.drift.models import DriftEvent
+from apps.notifications import signing
+from apps.notifications.choices import ChannelKind, DeliveryStatus
+from apps.notifications.models import NotificationChannel, NotificationDelivery
 from tests.celery_worker import Worker, redis_url, require_services
 
 from .conftest import WEBHOOK_SECRET
@@ -28,7 +30,7 @@ def worker(transactional_db, tmp_path):
         tmp_path,
         redis_db=REDIS_DB,
         name="drift-test",
-        DRIFT_RETRY_BACKOFF_SECONDS="1",
+        NOTIFICATION_RETRY_BACKOFF_SECONDS="1",
         NOTIFICATION_ALLOWED_HOSTS="127.0.0.1",  # the receiver in this process
     )
     worker.start()
@@ -54,7 +56,9 @@ def test_a_worker_retries_a_failing_webhook_through_the_broker_until_it_is_sent(
         summary="SLO retired.",
     )
     delivery = NotificationDelivery.objects.create(
-        event=event,
+        cause=event,
+        dedup_key=f"drift-event-{event.pk}:webhook",
+        payload={"event": {"id": event.pk}},
         channel=channel,
         kind=channel.kind,
         target=channel.target,
@@ -64,7 +68,7 @@ def test_a_worker_retries_a_failing_webhook_through_the_broker_until_it_is_sent(
     # Not the current app: the project's shared tasks must stay bound to the project's app
     # (eager in the tests that follow), not to this one's broker.
     Celery(broker=redis_url(REDIS_DB), set_as_current=False).send_task(
-        "apps.drift.tasks.deliver_notification", args=[delivery.pk]
+        "apps.notifications.tasks.deliver_notification", args=[delivery.pk]
     )
 
     deadline = time.monotonic() + 60

@@ -1,4 +1,4 @@
-"""The signature of generic webhooks: HMAC-SHA256 of the raw body. Pure, no Django.
+"""The signature of signed webhooks: HMAC-SHA256 of the raw body. Pure, no Django.
 
 Receivers recompute ``sha256=<hex>`` over the exact bytes they received with the channel's
 secret and compare in constant time; the timestamp header is also inside the signed body
