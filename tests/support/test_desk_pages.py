@@ -5,7 +5,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.roles import LEADERSHIP, SALES, SUPPORT
 from apps.support.models import Ticket
@@ -171,3 +173,21 @@ def test_a_new_ticket_takes_a_number_no_ticket_holds(sam, payments, matrix):
             "/support/", {"service": payments.pk, "priority": "P2", "subject": "Slow export"}
         )
     assert Ticket.objects.get(subject="Slow export").external_id == "B-4"
+
+
+def test_metrics_page_costs_the_same_queries_for_more_tickets(sam, payments, matrix):
+    client = logged_in(sam)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/support/metrics/", {"service": payments.pk}).status_code == 200
+        return len(captured.captured_queries)
+
+    open_ticket(payments, 1)
+    few = queries()
+    for n in range(2, 12):
+        open_ticket(payments, n, priority=("P1", "P2")[n % 2])
+    assert queries() == few
+    # Session, user, roles and permissions (the navigation), the filter's choices (the service
+    # checked, then the three lists drawn), the tickets' and the clocks' GROUP BY.
+    assert few <= 12
