@@ -36,6 +36,7 @@ from apps.core.roles import ROLES as ROLE_GROUPS
 from apps.drift.models import NotificationChannel
 from apps.measurements.gate import release_gate_exception_record
 from apps.measurements.models import ReleaseGateException
+from apps.reviews import exports
 from apps.reviews import services as review_services
 from apps.reviews.choices import PacketScope
 from apps.reviews.models import ReviewPacket
@@ -265,6 +266,15 @@ RECORD = os.environ.get("MATRIX_RECORD") == "1"
 
 
 # --- the world ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_pdf_rendering():
+    """Who may download a packet's PDF is under test here, not the PDF (tests/reviews renders
+    it): drawing it for every reader would be most of this module's time."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "packet_pdf", lambda packet, signoffs: b"%PDF-1.7 matrix")
+        yield
 
 
 @pytest.fixture(scope="module")
