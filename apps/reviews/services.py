@@ -59,7 +59,7 @@ def _save(instance, *, user, reason: str) -> None:
 def _check_year(year) -> int:
     try:
         year = int(year)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:  # OverflowError: 1e309 is inf
         raise ValidationError({"year": "Give the year as a number, e.g. 2025."}) from error
     this_year = timezone.localdate().year
     if not FIRST_YEAR <= year <= this_year:
