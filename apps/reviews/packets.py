@@ -15,7 +15,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 import orjson
@@ -34,8 +33,7 @@ ROOM_BUDGET_SHARE = Decimal("0.5")
 
 
 class Counts(NamedTuple):
-    """Σgood and Σtotal of one calendar month (or quarter) starting on ``start``. A named
-    tuple: a packet makes thousands, and the period caches below are keyed by them."""
+    """Σgood and Σtotal of one calendar month (or quarter) starting on ``start``."""
 
     start: date
     good: int
@@ -169,74 +167,22 @@ def text_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-# --- figures worked out once --------------------------------------------------------------------
-# The same counts come back in many lines and packets (every line on an indicator shows its
-# months, in the service's packet and in each customer's), so a process works each out once.
-CACHED_COUNTS = 1 << 16
-
-
-@lru_cache(maxsize=CACHED_COUNTS)
-def measured(good: int, total: int) -> tuple[Decimal | None, str | None]:
-    """The attainment of these counts and how it shows (``percent``)."""
-    attained = maths.attainment(good, total)
-    return attained, percent(attained)
-
-
-# How many sets of line terms (target, schedule, cap, fee), and of an SLO's months under an SLA
-# target, a process keeps.
-CACHED_TERMS = 1 << 12
-
-
-@lru_cache(maxsize=CACHED_TERMS)
-def buffer_health(
-    slo_months: tuple[Counts, ...], target: Decimal
-) -> tuple[list[dict], str | None, int]:
-    """How far the SLO's measured attainment sat above (positive) or below (negative) the SLA
-    target each month, cut to 4 places like the attainment (None without data); the smallest
-    such margin and the number of months below. Every line under the same target on the same
-    SLO shares them (nothing changes a packet's data once built)."""
-    months = []
-    margins = []
-    for counts in slo_months:
-        attained, shown = measured(counts.good, counts.total)
-        margin = None
-        if attained is not None:
-            margin = (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
-            margins.append(margin)
-        months.append(
-            {
-                "start": counts.start.isoformat(),
-                "slo_attainment": shown,
-                "margin": None if margin is None else str(margin),
-            }
-        )
-    smallest = str(min(margins)) if margins else None
-    return months, smallest, sum(1 for m in margins if m < 0)
-
-
 def _period_row(
     counts: Counts,
     target: Decimal,
-    tiers: tuple[credits.Tier, ...],
+    tiers: list[credits.Tier],
     cap_percent: Decimal | None,
     monthly_fee: Decimal,
-    spelling: tuple[str, ...],
 ) -> tuple[dict, Decimal]:
-    """One measurement period of an SLA line as its packet shows it, and the credit it owes.
-    Lines on the same indicator under the same target, schedule and fee share them (the row is
-    shared: nothing changes a packet's data once built).
-
-    ``spelling``: the cap and credit %s as written. Equal decimals may be written differently
-    ("10" and "10.00") and the credit % shows as written: a line must not take another
-    schedule's spelling from the cache."""
-    attained, shown = measured(counts.good, counts.total)
+    """One measurement period of an SLA line as its packet shows it, and the credit it owes."""
+    attained = counts.attainment
     credit = credits.credit_percent(tiers, attained, cap_percent)
     amount = credits.credit_amount(credit, monthly_fee)
     row = {
         "start": counts.start.isoformat(),
         "good": counts.good,
         "total": counts.total,
-        "attainment": shown,
+        "attainment": percent(attained),
         "breached": attained is not None and attained < target,
         "credit_percent": str(credit),
         "credit_amount": money(amount),
@@ -244,24 +190,27 @@ def _period_row(
     return row, amount
 
 
-@lru_cache(maxsize=CACHED_TERMS)
-def period_rows(*terms) -> dict[Counts, tuple[dict, Decimal]]:
-    """The period rows worked out so far for lines of these terms (``_period_row``'s after the
-    counts), by their counts: a line looks each of its periods up by its counts alone (hashing
-    the terms again for each period took longer than building the row)."""
-    return {}
-
-
-def period_row(rows: dict, counts: Counts, *terms) -> tuple[dict, Decimal]:
-    """The row and credit of the period with these counts under these terms, from ``rows``
-    (``period_rows(*terms)``); emptied at ``CACHED_COUNTS`` rows, a bound over the years a
-    worker lives through."""
-    found = rows.get(counts)
-    if found is None:
-        if len(rows) >= CACHED_COUNTS:
-            rows.clear()
-        found = rows[counts] = _period_row(counts, *terms)
-    return found
+def buffer_health(slo_months: list[Counts], target: Decimal) -> tuple[list[dict], str | None, int]:
+    """How far the SLO's measured attainment sat above (positive) or below (negative) the SLA
+    target each month, cut to 4 places like the attainment (None without data); the smallest
+    such margin and the number of months below."""
+    months = []
+    margins = []
+    for counts in slo_months:
+        attained = counts.attainment
+        margin = None
+        if attained is not None:
+            margin = (attained - target).quantize(PERCENT_QUANTUM, rounding=ROUND_DOWN)
+            margins.append(margin)
+        months.append(
+            {
+                "start": counts.start.isoformat(),
+                "slo_attainment": percent(attained),
+                "margin": None if margin is None else str(margin),
+            }
+        )
+    smallest = str(min(margins)) if margins else None
+    return months, smallest, sum(1 for m in margins if m < 0)
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -294,12 +243,12 @@ def slo_section(slo: SloFigures) -> dict:
     target = Decimal(slo.target)
 
     def row(counts: Counts) -> dict:
-        attained, shown = measured(counts.good, counts.total)
+        attained = counts.attainment
         return {
             "start": counts.start.isoformat(),
             "good": counts.good,
             "total": counts.total,
-            "attainment": shown,
+            "attainment": percent(attained),
             "budget_consumed": ratio(maths.budget_consumed(attained, target)),
             "met": None if attained is None else attained >= target,
         }
@@ -334,12 +283,8 @@ def line_section(line: LineFigures) -> dict:
     periods = []
     owed = Decimal(0)
     breaches = without_data = 0
-    tiers = tuple(line.tiers)
-    spelling = (str(line.cap_percent), *(str(tier.credit_percent) for tier in tiers))
-    terms = (target, tiers, line.cap_percent, line.monthly_fee, spelling)
-    rows = period_rows(*terms)
     for counts in in_force(period_counts, line.period, line.in_force_from, line.in_force_until):
-        row, amount = period_row(rows, counts, *terms)
+        row, amount = _period_row(counts, target, line.tiers, line.cap_percent, line.monthly_fee)
         owed += amount
         breaches += row["breached"]
         without_data += row["attainment"] is None
@@ -373,7 +318,7 @@ def buffer_section(line: LineFigures) -> dict:
     """Buffer health: the verdict now, and per month how far the SLO's measured attainment sat
     above (positive) or below (negative) the SLA target."""
     buffer = line.buffer
-    months, smallest, below = buffer_health(tuple(buffer.slo_months), Decimal(line.target))
+    months, smallest, below = buffer_health(buffer.slo_months, Decimal(line.target))
     return {
         "verdict": buffer.verdict,
         "reasons": list(buffer.reasons),

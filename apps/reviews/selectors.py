@@ -1,24 +1,19 @@
 """Reads for annual reviews: the figures a packet is built from, current packets and progress.
 
-Packet figures are loaded by ``CycleFigures`` for many packets at once (a cycle's
-``prepare_cycle``) or for one (a regeneration), in a fixed number of queries whatever the number
-of packets or lines: one GROUP BY over the samples per timezone in play (usually one), one query
-per history table, and a dozen for the rows themselves.
+Packet figures are loaded by ``PacketFigures`` for a chunk of packets (a cycle's task) or for
+one (a regeneration), in a fixed number of queries whatever the number of packets or lines: one
+GROUP BY over the samples per timezone in play (usually one), one query per history table, and a
+dozen for the rows themselves. Both roads build a packet from the same figures by the same code,
+so a packet's content and hash do not depend on which road built it.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection, connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.catalog.models import Customer, Indicator, Service
@@ -30,7 +25,7 @@ from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO, BufferPolicy
 from apps.slos.selectors import AlignmentBatch
 
-from . import inputs, packets
+from . import packets
 from .choices import PacketStatus
 from .models import ReviewCycle, ReviewPacket
 
@@ -223,10 +218,10 @@ def _in_history_order(groups) -> list:
 # --- the figures of many packets at once ------------------------------------------------------
 
 
-class CycleFigures:
-    """The inputs (``inputs.py``) of the packets of a year for the services and customers given,
-    in a fixed number of queries whatever their number: one GROUP BY over the samples per
-    timezone in play (usually one), one query per history table, and a dozen for the rows.
+class PacketFigures:
+    """The figures of the packets of a year for the services and customers given, in a fixed
+    number of queries whatever their number: one GROUP BY over the samples per timezone in play
+    (usually one), one query per history table, and a dozen for the rows.
 
     A service packet holds its SLOs (active, or retired but changed in or after the year), the
     SLA lines on its indicators binding during the year, the year's changes to those SLOs, lines,
@@ -260,7 +255,7 @@ class CycleFigures:
             .order_by("id")
         ):
             self.slos[slo.indicator.service_id].append(slo)
-        self._start_counts()
+        self._load_counts()
         # The customers' contracts and those of the lines (on the services' indicators), once.
         self._contracts = {
             c.pk: c
@@ -281,12 +276,11 @@ class CycleFigures:
         self._load_renewals()
         self._load_history()
 
-    def _start_counts(self) -> None:
-        """Start the GROUP BY over the samples, the longest query of a cycle by far, as soon as
-        what it counts is known (three quick queries): the months of the SLOs, of every line
-        whose revision overlaps the year (in its contract's timezone) and of every SLO that may
-        back one (the active SLOs of the lines' services). A few may go unused (a revision that
-        ended before the year after all): the GROUP BY counts them at little cost."""
+    def _load_counts(self) -> None:
+        """The lines whose revision overlaps the year, and the monthly counts of their
+        indicators (in their contract's timezone), of the SLOs and of every SLO that may back a
+        line (the active SLOs of the lines' services). A revision that turns out not to bind in
+        the year after all (see ``_load_lines``) only adds counts nobody reads."""
         self._rows = list(
             Commitment.objects.filter(
                 Q(indicator__service_id__in=self.service_ids)
@@ -311,14 +305,12 @@ class CycleFigures:
         wanted = {_slo_key(s) for slos in self.slos.values() for s in slos}
         wanted |= {_slo_key(s) for slos in self._batch.slos.values() for s in slos}
         wanted |= {(row[2], row[6] or "UTC", None) for row in self._rows}
-        # The figures refer to these lists, which ``fill`` fills in place once the GROUP BY is
-        # done: meanwhile the rest is loaded and every packet's inputs encoded.
-        self.counts = {key: [] for key in wanted}
-        self._counts = _counts_in_background(self.year, wanted)
+        self.counts: dict[CountsKey, list[packets.Counts]] = {key: [] for key in wanted}
+        self.counts.update(monthly_counts(self.year, wanted))
 
     def _load_lines(self) -> None:
         """The lines binding during the year on the services' indicators or of the customers'
-        contracts (loaded by ``_start_counts``), each turned into figures once (a line shows in
+        contracts (read by ``_load_counts``), each turned into figures once (a line shows in
         two packets), with their schedules: one more query."""
         rows, indicators, batch = self._rows, self._line_indicators, self._batch
         contracts, binding = self._contracts, self._binding
@@ -437,7 +429,7 @@ class CycleFigures:
         for record in policies:
             self.policy_history[record.service_id].append(record)
 
-    # --- one packet's inputs -------------------------------------------------------------------
+    # --- one packet -------------------------------------------------------------------
 
     def _changes(self, service: Service) -> list[packets.Change]:
         year, indicators = self.year, self.indicators
@@ -468,7 +460,8 @@ class CycleFigures:
             ),
         ]
 
-    def service_inputs(self, service_id: int) -> dict:
+    def service_packet(self, service_id: int) -> dict:
+        """The ``data`` of the service's packet."""
         service = self.services.get(service_id)
         if service is None:
             raise Service.DoesNotExist(f"No service {service_id}.")
@@ -487,7 +480,7 @@ class CycleFigures:
             )
             for slo in self.slos[service_id]
         ]
-        return inputs.service_inputs(
+        return packets.service_packet(
             year=self.year,
             service={
                 "id": service.pk,
@@ -501,7 +494,8 @@ class CycleFigures:
             renewals=self.renewals_of_service[service_id],
         )
 
-    def customer_inputs(self, customer_id: int) -> dict:
+    def customer_packet(self, customer_id: int) -> dict:
+        """The ``data`` of the customer's packet."""
         if customer_id not in self.customers:
             raise Customer.DoesNotExist(f"No customer {customer_id}.")
         contract_rows = []
@@ -522,7 +516,7 @@ class CycleFigures:
                     else None,
                 }
             )
-        return inputs.customer_inputs(
+        return packets.customer_packet(
             year=self.year,
             customer={"id": customer_id, "name": self.customers[customer_id]},
             contracts=contract_rows,
@@ -530,114 +524,25 @@ class CycleFigures:
             renewals=self.renewals_of_customer[customer_id],
         )
 
-    def inputs(self, scope: str, scope_id: int) -> dict:
-        """A packet's inputs, whose counts are only there once ``fill`` has run."""
+    def packet(self, scope: str, scope_id: int) -> dict:
+        """The ``data`` of the packet of this scope."""
         if scope == "service":
-            return self.service_inputs(scope_id)
-        return self.customer_inputs(scope_id)
-
-    def fill(self) -> None:
-        """Wait for the monthly counts and put them where the figures refer to them."""
-        counts = self._counts()
-        for key, months in self.counts.items():
-            months[:] = counts[key]
+            return self.service_packet(scope_id)
+        return self.customer_packet(scope_id)
 
 
-def _counts_in_background(year: int, wanted: set[CountsKey]):
-    """Start ``monthly_counts``; returns a function that waits for its result.
-
-    On PostgreSQL outside a transaction the GROUP BY, the longest query of a cycle by far, runs
-    on a connection of its own in a thread while this one loads the rest; inside a transaction
-    (whose rows another connection would not see) or on SQLite, at once.
-    """
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        counts = monthly_counts(year, wanted)
-        return lambda: counts
-    outcome: dict = {}
-
-    def run():
-        # The server's parallel workers may share the query (they do for a year of samples):
-        # with the loading beside it now lighter, the counts come sooner with them, even on two
-        # cores (the first packet starts about a sixth sooner).
-        try:
-            outcome["counts"] = monthly_counts(year, wanted)
-        except BaseException as error:  # handed to the waiting thread
-            outcome["error"] = error
-        finally:
-            connections.close_all()  # this thread's connection only
-
-    thread = threading.Thread(target=run, name="review-counts", daemon=True)
-    thread.start()
-
-    def wait() -> dict:
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["counts"]
-
-    return wait
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Loading a cycle makes a million objects or so that all live until its packets are sent:
-    the cyclic garbage collector, which would walk them over and over meanwhile, frees none of
-    them (about a quarter of the load's time)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
-def cycle_inputs(year: int, scopes: dict[int, tuple[str, int]]) -> dict[int, dict]:
-    """Every pending packet's inputs (``scopes``: packet id → (scope, scope id)) at once."""
-    with _collector_paused():
-        figures = CycleFigures(
-            year,
-            service_ids={pk for scope, pk in scopes.values() if scope == "service"},
-            customer_ids={pk for scope, pk in scopes.values() if scope == "customer"},
-        )
-        given = {packet_id: figures.inputs(*scope) for packet_id, scope in scopes.items()}
-        figures.fill()
-        written: dict[int, list] = {}
-        return {packet_id: inputs.seal(payload, written) for packet_id, payload in given.items()}
-
-
-# --- one packet -------------------------------------------------------------------------------
-
-
-# The inputs a packet task was handed (``prepare_cycle``), read by the two functions below.
-_GIVEN: ContextVar[dict | None] = ContextVar("review_packet_inputs", default=None)
-
-
-@contextmanager
-def given_inputs(payload: dict | None) -> Iterator[None]:
-    """Within the block, a packet whose inputs ``payload`` holds is built from them instead of
-    loading its figures."""
-    token = _GIVEN.set(payload)
-    try:
-        yield
-    finally:
-        _GIVEN.reset(token)
-
-
-def _packet_inputs(scope: str, scope_id: int, year: int) -> dict:
-    given = _GIVEN.get()
-    if inputs.matches(given, scope, scope_id, year):
-        return given
-    ids = {"service_ids" if scope == "service" else "customer_ids": [scope_id]}
-    figures = CycleFigures(year, **ids)
-    payload = figures.inputs(scope, scope_id)
-    figures.fill()
-    return inputs.seal(payload)
+def packet_figures(year: int, scopes) -> PacketFigures:
+    """The figures of the packets of these (scope, scope id) pairs, loaded together."""
+    return PacketFigures(
+        year,
+        service_ids={scope_id for scope, scope_id in scopes if scope == "service"},
+        customer_ids={scope_id for scope, scope_id in scopes if scope == "customer"},
+    )
 
 
 def service_packet_data(service_id: int, year: int) -> dict:
-    return inputs.build(_packet_inputs("service", service_id, year))
+    return PacketFigures(year, service_ids=[service_id]).service_packet(service_id)
 
 
 def customer_packet_data(customer_id: int, year: int) -> dict:
-    return inputs.build(_packet_inputs("customer", customer_id, year))
+    return PacketFigures(year, customer_ids=[customer_id]).customer_packet(customer_id)

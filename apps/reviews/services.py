@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -188,9 +188,14 @@ def cycle_finish_if_done(*, packet_id: int) -> bool:
     the cycle. Two that end at the same moment may both find so; ``cycle_finish`` locks the
     cycle and records its end once.
     """
-    with _bound_cursor() as cursor:
-        cursor.execute(_LEFT_SQL, [packet_id])
-        row = cursor.fetchone()
+    unfinished = ReviewPacket.objects.filter(cycle_id=OuterRef("cycle_id")).exclude(
+        status__in=FINISHED_STATES
+    )
+    row = (
+        ReviewPacket.objects.filter(pk=packet_id)
+        .values_list("cycle_id", Exists(unfinished))
+        .first()
+    )
     if row is None:
         return False
     cycle_id, anything_left = row
@@ -201,7 +206,7 @@ def lost_after() -> timedelta:
     """How long a packet may stay claimed, or a generating cycle go without a packet being
     created, claimed or written, before its tasks count as lost.
 
-    A packet task ends within its hard time limit (or is failed there by ``fail_packet``) and
+    A packet task ends within its hard time limit (or is failed there by ``fail_packets``) and
     waits at most the longest retry backoff between two attempts, each of which claims the
     packet afresh: past both, no task holds it. The broker's visibility timeout plays no part:
     a message held by a worker that was killed comes back only after it (an hour by default),
@@ -257,7 +262,7 @@ def cycle_resume(*, cycle_id: int, now=None) -> int:
 
     A packet claimed by a task that was lost goes back to pending (should that task come back
     after all, the claim lets only one of the two write it). In a cycle where nothing moves,
-    every unfinished packet is lost: once this commits, ``prepare_cycle`` generates them all
+    every unfinished packet is lost: once this commits, the cycle's task generates them all
     again, or, none being left, the cycle is finished. In a cycle that still moves (other
     workers are on its packets, whose messages are queued), only the lost packets are sent.
     """
@@ -301,78 +306,37 @@ def cycle_resume(*, cycle_id: int, now=None) -> int:
 # --- packets ----------------------------------------------------------------------------------
 
 
-# The three statements every packet task runs: claim, write, and "is anything left?". A cycle
-# runs one task per service and per customer, and compiling these through the ORM costs a task
-# more than running them, so they are written out once, from the model's names and states (the
-# states are constants: inlined, which also keeps the SQL the same on PostgreSQL and SQLite).
-def _states(states) -> str:
-    return ", ".join(f"'{state}'" for state in sorted(states))
+def _claimable(task_id: str) -> Q:
+    # The same task again (a retry, or its message redelivered after the worker died while it
+    # ran) carries the same id: it resumes the packets it had claimed.
+    return Q(status__in=CLAIMABLE_STATES) | Q(status=PacketStatus.RUNNING, task_id=task_id)
 
 
-_PACKETS = ReviewPacket._meta.db_table
-_CLAIM_SQL = (
-    f"UPDATE {_PACKETS} SET status = '{PacketStatus.RUNNING}', task_id = %s, started_at = %s, "
-    "attempts = attempts + 1, error = '' "
-    f"WHERE id = %s AND (status IN ({_states(CLAIMABLE_STATES)}) "
-    f"OR (status = '{PacketStatus.RUNNING}' AND task_id = %s))"
-)
-_WRITE_SQL = (
-    f"UPDATE {_PACKETS} SET status = '{PacketStatus.READY}', data = %s, content_hash = %s, "
-    f"generated_at = %s, error = '' WHERE id = %s AND status = '{PacketStatus.RUNNING}' "
-    "AND task_id = %s"
-)
-_LEFT_SQL = (
-    f"SELECT packet.cycle_id, EXISTS (SELECT 1 FROM {_PACKETS} other "
-    "WHERE other.cycle_id = packet.cycle_id "
-    f"AND other.status NOT IN ({_states(FINISHED_STATES)})) "
-    f"FROM {_PACKETS} packet WHERE packet.id = %s"
-)
+def packets_claim(*, packet_ids: list[int], task_id: str) -> list[ReviewPacket]:
+    """Take for this task each of these packets that no other task holds and that is not done;
+    the packets taken, with their cycle's year.
 
-
-def _bound_cursor():
-    """A cursor for the statements every packet task runs. On PostgreSQL it sends parameters
-    apart from the statement (server-side binding): a packet's text, tens of kilobytes, goes
-    as it is instead of escaped into the SQL and parsed back, and psycopg prepares a statement
-    it has run a few times on the connection (which outlives tasks). Django's wrapper stays
-    around it: errors, query logging and counting are the same as for ``connection.cursor()``.
+    The update tests each row's state as it changes it, so two tasks given the same packet
+    never both take it.
     """
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    connection.ensure_connection()
-    return connection._prepare_cursor(ServerBindingCursor(connection.connection))
-
-
-def _execute(sql: str, params: list) -> int:
-    with _bound_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def _now():
-    return connection.ops.adapt_datetimefield_value(timezone.now())
+    ReviewPacket.objects.filter(_claimable(task_id), pk__in=packet_ids).update(
+        status=PacketStatus.RUNNING,
+        task_id=task_id,
+        started_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    return list(
+        ReviewPacket.objects.filter(pk__in=packet_ids, status=PacketStatus.RUNNING, task_id=task_id)
+        .select_related("cycle")
+        .only("pk", "scope", "scope_id", "cycle__year")
+        .order_by("pk")
+    )
 
 
 def _claim(packet_id: int, task_id: str) -> bool:
-    """Take the packet for this task; False when another task has it or it is done.
-
-    The same task again (a retry, or its message redelivered after the worker died while it
-    ran) carries the same id: it resumes the packet it had claimed.
-
-    On PostgreSQL the claim commits without waiting for the disk to have it (the write that
-    follows does wait, and brings the claim along). A claim lost with a crash of the database
-    only leaves the packet to claim again, by this task's retry or redelivered message; waiting
-    for it was half of the time a packet task spent waiting on the database.
-    """
-    params = [task_id, _now(), packet_id, task_id]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL synchronous_commit TO OFF; " + _CLAIM_SQL, params)
-            cursor.nextset()  # the UPDATE's own result, after the SET's
-        else:
-            cursor.execute(_CLAIM_SQL, params)
-        return bool(cursor.rowcount)
+    """Take one packet for this task; False when another task has it or it is done."""
+    return bool(packets_claim(packet_ids=[packet_id], task_id=task_id))
 
 
 def packet_content(packet: ReviewPacket) -> dict:
@@ -385,44 +349,77 @@ def _content(scope: str, scope_id: int, year: int) -> dict:
     return selectors.customer_packet_data(scope_id, year)
 
 
-def packet_generate(*, packet_id: int, task_id: str, inputs: dict | None = None) -> str:
-    """Build and store one packet: "ready", "failed" (reason recorded) or "skipped".
+def packet_generate(*, packet_id: int, task_id: str) -> str:
+    """Build and store one packet: "ready", "failed" (reason recorded) or "skipped"."""
+    return packets_generate(packet_ids=[packet_id], task_id=task_id)[packet_id]
 
-    ``inputs``: the packet's figures as ``prepare_cycle`` loaded them for it (selectors
-    .cycle_inputs); without them the packet loads its own.
 
-    Database outages propagate (the task retries them); any other error marks this packet failed
-    and returns, so that one bad packet never stops the others or the cycle's completion.
+def packets_generate(*, packet_ids: list[int], task_id: str) -> dict[int, str]:
+    """Build and store each of these packets; by packet, "ready", "failed" (reason recorded)
+    or "skipped" (another task has it, or it is done).
+
+    The figures of all of them are loaded together (``selectors.packet_figures``), then each
+    packet is built and written on its own. Database outages propagate (the task retries them;
+    its packets stay claimed by it, so the retry resumes them and skips those written); any
+    other error fails only the packet it concerns, so one bad packet never stops the others or
+    the cycle's completion.
     """
-    if not _claim(packet_id, task_id):
-        logger.info("Review packet %s: already taken or done, skipping.", packet_id)
-        return "skipped"
-    if inputs:
-        # prepare_cycle made them from this packet's own row, which never changes scope.
-        scope, scope_id, year = inputs["scope"], inputs["scope_id"], inputs["year"]
-    else:
-        scope, scope_id, year = (
-            ReviewPacket.objects.filter(pk=packet_id)
-            .values_list("scope", "scope_id", "cycle__year")
-            .get()
+    outcomes = dict.fromkeys(packet_ids, "skipped")
+    claimed = packets_claim(packet_ids=packet_ids, task_id=task_id)
+    if len(claimed) < len(packet_ids):
+        logger.info(
+            "Review packets %s: already taken or done, skipping.",
+            sorted(set(packet_ids) - {packet.pk for packet in claimed}),
         )
+    # Lets the worker tests catch a packet mid-generation; zero everywhere else.
+    delay = getattr(settings, "REVIEW_PACKET_TEST_DELAY", 0)
+    if claimed and delay:
+        time.sleep(delay)
+    by_year: dict[int, list[ReviewPacket]] = defaultdict(list)
+    for packet in claimed:
+        by_year[packet.cycle.year].append(packet)
+    for year, group in by_year.items():
+        figures = _figures(year, group)
+        for packet in group:
+            outcomes[packet.pk] = _build_and_write(packet, task_id=task_id, figures=figures)
+    return outcomes
+
+
+def _figures(year: int, group: list[ReviewPacket]) -> selectors.PacketFigures | None:
+    """The figures of these packets, or None when loading them together fails: each packet
+    then loads its own, so that a fault in one packet's figures fails that packet alone."""
     try:
-        # Lets the worker tests catch a packet mid-generation; zero everywhere else.
-        delay = getattr(settings, "REVIEW_PACKET_TEST_DELAY", 0)
-        if delay:
-            time.sleep(delay)
-        with selectors.given_inputs(inputs):
-            data = _content(scope, scope_id, year)
+        return selectors.packet_figures(year, [(p.scope, p.scope_id) for p in group])
+    except RETRYABLE_ERRORS:
+        raise
+    except Exception:
+        logger.exception("Review packets %s: loading their figures together failed.", group)
+        return None
+
+
+def _build_and_write(packet: ReviewPacket, *, task_id: str, figures) -> str:
+    try:
+        if figures is None:
+            data = _content(packet.scope, packet.scope_id, packet.cycle.year)
+        else:
+            data = figures.packet(packet.scope, packet.scope_id)
         canonical = packets.canonical_json(data)
     except RETRYABLE_ERRORS:
         raise
     except Exception as error:
-        logger.exception("Review packet %s failed.", packet_id)
-        packet_fail(packet_id=packet_id, task_id=task_id, reason=f"{type(error).__name__}: {error}")
+        logger.exception("Review packet %s failed.", packet.pk)
+        packet_fail(packet_id=packet.pk, task_id=task_id, reason=f"{type(error).__name__}: {error}")
         return "failed"
-    # The canonical JSON, which the hash is taken of, is what is stored: serialised once.
-    written = _execute(
-        _WRITE_SQL, [canonical, packets.text_hash(canonical), _now(), packet_id, task_id]
+    written = ReviewPacket.objects.filter(
+        pk=packet.pk, status=PacketStatus.RUNNING, task_id=task_id
+    ).update(
+        status=PacketStatus.READY,
+        # The canonical text itself, which the hash is taken of: stored as it is, not
+        # serialised again by the field.
+        data=Value(canonical),
+        content_hash=packets.text_hash(canonical),
+        generated_at=timezone.now(),
+        error="",
     )
     return "ready" if written else "skipped"
 

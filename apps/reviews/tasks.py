@@ -1,47 +1,50 @@
 """Celery tasks of the annual review: thin, given ids, idempotent.
 
-A cycle is ``prepare_cycle`` (the figures of every packet loaded at once: one GROUP BY over the
-samples per timezone and a fixed number of queries for the rows and histories, instead of each
-per packet), then a group: one ``generate_packet`` per packet, carrying its own inputs
-(``inputs.py``). A packet task only claims, builds and writes its packet, then looks whether any
-packet of the cycle is left: the last one finishes the cycle (``services.cycle_finish_if_done``).
-No result is stored and no chord counted in the broker: the packets' own states say when the
-cycle is done, so a redelivered or duplicated task can neither end it early nor twice.
+A cycle is ``prepare_cycle``, which splits the cycle's pending packets into chunks of
+``REVIEW_PACKETS_PER_TASK`` and sends one ``generate_packets`` per chunk. A chunk's task claims
+its packets, loads their figures together (a fixed number of queries, through the selectors a
+regeneration uses too), builds and writes each packet on its own, then looks whether any packet
+of the cycle is left: the last task finishes the cycle (``services.cycle_finish_if_done``). No
+result is stored and no chord counted in the broker: the packets' own states say when the cycle
+is done, so a redelivered or duplicated task can neither end it early nor twice.
 
 Packet tasks never raise for a bad packet (the failure is recorded on it); database outages are
-retried with exponential backoff; a task stopped at its hard time limit has its packet failed by
-``fail_packet``, so that the cycle still ends; and a cycle whose messages the broker lost is sent
-again by the schedule's ``resume_stalled_cycles``.
+retried with exponential backoff; a task stopped at its hard time limit has its packets failed
+by ``fail_packets``, so that the cycle still ends; and a cycle whose messages the broker lost is
+sent again by the schedule's ``resume_stalled_cycles``.
 """
 
 from __future__ import annotations
 
-import base64
 import logging
-import zlib
 
-import orjson
 from celery import Task, group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
+from django.conf import settings
 
 from apps.core.errors import TransitionNotAllowed
 
-from . import selectors, services
+from . import services
 from .choices import PacketStatus
 from .models import ReviewPacket
 
 logger = logging.getLogger(__name__)
 
-# zlib's level for the inputs in packet messages: past 3 they shrink little for twice the time.
-INPUTS_COMPRESSION = 3
+# The time limits of one task, whether it generates one packet or a chunk of them.
 PACKET_SOFT_TIME_LIMIT = 120
 PACKET_TIME_LIMIT = 150
 MAX_RETRIES = 5
 # The longest wait between two attempts of a task (exponential backoff, full jitter).
 RETRY_BACKOFF_MAX = 300
-# Packet messages sent to the broker per round trip.
-PUBLISH_BATCH = 25
+# Packets per task of a cycle, unless settings.REVIEW_PACKETS_PER_TASK says otherwise: enough
+# that sending and running a task costs little beside its packets, few enough that the workers
+# share a cycle evenly and a chunk ends well within its time limits.
+PACKETS_PER_TASK = 8
+
+
+def packets_per_task() -> int:
+    return max(int(getattr(settings, "REVIEW_PACKETS_PER_TASK", PACKETS_PER_TASK)), 1)
 
 
 def _backoff(retries: int) -> int:
@@ -50,61 +53,83 @@ def _backoff(retries: int) -> int:
     )
 
 
+def _packet_ids(args, kwargs) -> list[int]:
+    """The packets of a ``generate_packet`` (one id) or ``generate_packets`` (a list) call."""
+    given = args[0] if args else kwargs.get("packet_ids", kwargs.get("packet_id"))
+    return list(given) if isinstance(given, list | tuple) else [given]
+
+
 class PacketTask(Task):
     """A packet task that ends without recording its outcome (the pool killed it at its hard
-    time limit, or an error escaped) has its packet failed by ``fail_packet``, so that the
+    time limit, or an error escaped) has its packets failed by ``fail_packets``, so that the
     cycle still finishes. Runs where Celery notices the failure (the worker's main process for
     a hard time limit): it only enqueues."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        packet_id = args[0] if args else kwargs["packet_id"]
         if isinstance(exc, TimeLimitExceeded):
             reason = f"Stopped at the hard time limit of {PACKET_TIME_LIMIT} s."
         else:
             reason = f"{type(exc).__name__}: {exc}"
-        fail_packet.delay(packet_id, task_id, reason)
+        fail_packets.delay(_packet_ids(args, kwargs), task_id, reason)
 
 
-@shared_task(
-    bind=True,
-    base=PacketTask,
-    acks_late=True,
-    max_retries=MAX_RETRIES,
-    soft_time_limit=PACKET_SOFT_TIME_LIMIT,
-    time_limit=PACKET_TIME_LIMIT,
-)
-def generate_packet(self, packet_id: int, inputs: str | dict | None = None) -> str:
-    """``inputs``: the packet's share of ``selectors.cycle_inputs``, ``packed`` (None: it loads
-    them)."""
-    task_id = self.request.id or f"local-{packet_id}"
-    if isinstance(inputs, str):
-        inputs = unpacked(inputs)
+def _generate(task, packet_ids: list[int]) -> dict[int, str]:
+    """Generate these packets in ``task`` (retried on database outages), then finish their
+    cycle if nothing is left in it."""
+    task_id = task.request.id or f"local-{packet_ids[0]}"
     try:
-        outcome = services.packet_generate(packet_id=packet_id, task_id=task_id, inputs=inputs)
+        outcomes = services.packets_generate(packet_ids=packet_ids, task_id=task_id)
     except services.RETRYABLE_ERRORS as error:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
-        services.packet_fail(packet_id=packet_id, task_id=task_id, reason=f"Gave up: {error}")
-        outcome = "failed"
+        if task.request.retries < task.max_retries:
+            raise task.retry(exc=error, countdown=_backoff(task.request.retries)) from error
+        outcomes = _fail_running(packet_ids, task_id, f"Gave up: {error}")
     except SoftTimeLimitExceeded:
-        services.packet_fail(
-            packet_id=packet_id,
-            task_id=task_id,
-            reason=f"Took longer than {PACKET_SOFT_TIME_LIMIT} s.",
+        outcomes = _fail_running(
+            packet_ids, task_id, f"Took longer than {PACKET_SOFT_TIME_LIMIT} s."
         )
-        outcome = "failed"
-    # Also when skipped: the task that wrote this packet may have died before this look.
-    services.cycle_finish_if_done(packet_id=packet_id)
-    return outcome
+    # Also when skipped: the task that wrote these packets may have died before this look.
+    services.cycle_finish_if_done(packet_id=packet_ids[0])
+    return outcomes
+
+
+def _fail_running(packet_ids: list[int], task_id: str, reason: str) -> dict[int, str]:
+    """Fail those of these packets that this task still holds; the packets' outcomes."""
+    outcomes = {}
+    for packet_id in packet_ids:
+        failed = services.packet_fail(packet_id=packet_id, task_id=task_id, reason=reason)
+        outcomes[packet_id] = "failed" if failed else "skipped"
+    return outcomes
+
+
+_PACKET_TASK_OPTIONS = {
+    "bind": True,
+    "base": PacketTask,
+    "acks_late": True,
+    "max_retries": MAX_RETRIES,
+    "soft_time_limit": PACKET_SOFT_TIME_LIMIT,
+    "time_limit": PACKET_TIME_LIMIT,
+}
+
+
+@shared_task(**_PACKET_TASK_OPTIONS)
+def generate_packets(self, packet_ids: list[int]) -> dict[int, str]:
+    """A chunk of one cycle's packets (see the module's docstring)."""
+    return _generate(self, list(packet_ids))
+
+
+@shared_task(**_PACKET_TASK_OPTIONS)
+def generate_packet(self, packet_id: int) -> str:
+    """One packet: a regeneration, or a packet the stalled-cycle sweep sends again."""
+    return _generate(self, [packet_id])[packet_id]
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def fail_packet(self, packet_id: int, task_id: str, reason: str) -> None:
-    """Record why a packet task ended without recording it, then finish the cycle if that
-    packet was the last (see ``PacketTask``)."""
+def fail_packets(self, packet_ids: list[int], task_id: str, reason: str) -> None:
+    """Record why a packet task ended without recording it, then finish the cycle if those
+    packets were the last (see ``PacketTask``)."""
     try:
-        services.packet_fail(packet_id=packet_id, task_id=task_id, reason=reason)
-        services.cycle_finish_if_done(packet_id=packet_id)
+        _fail_running(packet_ids, task_id, reason)
+        services.cycle_finish_if_done(packet_id=packet_ids[0])
     except services.RETRYABLE_ERRORS as error:
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
 
@@ -128,77 +153,32 @@ def resume_stalled_cycles() -> int:
     return sum(services.cycle_resume(cycle_id=pk) for pk in services.stalled_cycles())
 
 
-def _pending(cycle_id: int) -> dict[int, tuple[str, int]]:
+def pending_packets(cycle_id: int) -> list[int]:
     # A pending packet is always its scope's latest version (a new version is only made from a
     # finished latest one): no test of currency is needed.
-    rows = (
+    return list(
         ReviewPacket.objects.filter(cycle_id=cycle_id, status=PacketStatus.PENDING)
         .order_by("id")
-        .values_list("id", "scope", "scope_id")
+        .values_list("id", flat=True)
     )
-    return {pk: (scope, scope_id) for pk, scope, scope_id in rows}
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
-def prepare_cycle(self, cycle_id: int) -> int:
-    """Load the inputs of every pending packet at once, then fan the packets out as a group.
-    Run twice (a redelivery), the second group's packet tasks find their packets taken and
-    skip."""
-    scopes = _pending(cycle_id)
-    if not scopes:
+def chunks(packet_ids: list[int], size: int) -> list[list[int]]:
+    return [packet_ids[start : start + size] for start in range(0, len(packet_ids), size)]
+
+
+@shared_task(acks_late=True)
+def prepare_cycle(cycle_id: int) -> int:
+    """Send the cycle's pending packets to the workers, a chunk per task. Run twice (a
+    redelivery), the second round's tasks find their packets taken and skip."""
+    pending = pending_packets(cycle_id)
+    if not pending:
         # Nothing pending: no packets at all, or a redelivery whose packets are under way (and
         # whose tasks finish the cycle).
         services.cycle_finish(cycle_id=cycle_id)
         return 0
-    year = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list("cycle__year", flat=True)[0]
-    try:
-        given = selectors.cycle_inputs(year, scopes)
-    except services.RETRYABLE_ERRORS as error:
-        if self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
-        given = {}
-    except Exception:
-        # Not worth losing the cycle over: each packet then loads its own figures (and one bad
-        # packet fails alone, recorded on it).
-        logger.exception("Inputs of review cycle %s failed; packets will load their own.", cycle_id)
-        given = {}
-    packets = group(_packet_signature(pk, given.get(pk)) for pk in scopes)
-    # In batches: the broker gets the messages a few dozen per round trip instead of one each,
-    # and workers start on the first while the rest are still being sent.
-    with self.app.producer_or_acquire() as producer, producer.batch(max_size=PUBLISH_BATCH):
-        packets.apply_async(producer=producer)
-    return len(scopes)
-
-
-def _packet_signature(packet_id: int, inputs: dict | None):
-    """The packet's task, with its inputs packed. Its logs and events show the packet id and
-    the size of the inputs: Celery would otherwise make a truncated copy of them for every
-    message (a fifth of the time a cycle spends sending its packets)."""
-    if inputs is None:
-        return generate_packet.si(packet_id)
-    message = packed(inputs)
-    return generate_packet.si(packet_id, inputs=message).set(
-        argsrepr=f"({packet_id},)", kwargsrepr=f"{{'inputs': <{len(message)} characters>}}"
-    )
-
-
-def packed(inputs: dict) -> str:
-    """A packet's inputs as its message carries them: compact JSON, compressed, as base64 text.
-
-    Text, so that the broker's serialiser copies one string instead of walking every figure;
-    compressed (to a fifth), because the worker's main process, through which every message
-    passes, copies each several times: from the broker, into its set of unacknowledged
-    messages, down the pipe to the process that runs the task.
-    """
-    text = orjson.dumps(inputs)
-    return base64.b64encode(zlib.compress(text, INPUTS_COMPRESSION)).decode("ascii")
-
-
-def unpacked(message: str) -> dict:
-    """The inputs ``packed`` made (or plain JSON text, as messages carried them before)."""
-    if message.startswith("{"):
-        return orjson.loads(message)
-    return orjson.loads(zlib.decompress(base64.b64decode(message)))
+    group(generate_packets.si(chunk) for chunk in chunks(pending, packets_per_task())).delay()
+    return len(pending)
 
 
 def generate_cycle(cycle_id: int):

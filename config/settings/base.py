@@ -183,6 +183,8 @@ CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "options": {"expires": 120.0},
 }
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
+# Packets per task of a review cycle: each task loads its chunk's figures together.
+REVIEW_PACKETS_PER_TASK = env.int("REVIEW_PACKETS_PER_TASK", default=8)
 # Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)

@@ -81,16 +81,10 @@ def test_two_last_tasks_ending_together_record_the_end_once(pending_cycle, payme
     assert len(_finishes(pending_cycle)) == 1
 
 
-def test_a_task_that_is_not_the_last_only_claims_writes_and_looks(
-    pending_cycle, payments, django_assert_num_queries
-):
+def test_a_task_that_is_not_the_last_leaves_the_cycle_generating(pending_cycle, payments):
     packet = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
-    given = selectors.cycle_inputs(YEAR, {packet.pk: (packet.scope, packet.scope_id)})
 
-    with django_assert_num_queries(3):  # the claim, the write, "anything left?"
-        outcome = tasks.generate_packet.apply(
-            args=[packet.pk], kwargs={"inputs": tasks.packed(given[packet.pk])}, task_id="t-1"
-        ).get()
+    outcome = tasks.generate_packet.apply(args=[packet.pk], task_id="t-1").get()
 
     assert outcome == "ready"
     pending_cycle.refresh_from_db()
@@ -143,16 +137,31 @@ def test_a_cycle_whose_failed_packet_was_regenerated_counts_only_the_new_version
     assert (pending_cycle.status, pending_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
 
 
-def test_packet_messages_name_the_packet_and_the_size_of_its_inputs_not_the_inputs():
-    inputs = {"scope": "service", "scope_id": 7, "counts": [[["2025-01-01", 1, 2]]] * 50}
-    signature = tasks._packet_signature(41, inputs)
-    message = signature.kwargs["inputs"]
+def test_a_chunk_killed_at_its_hard_time_limit_fails_the_packets_it_had_not_written(
+    pending_cycle, payments, acme
+):
+    service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
+    customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
+    assert services._claim(service.pk, "t-chunk")
+    assert services._claim(customer.pk, "t-chunk")
+    assert services.packet_generate(packet_id=service.pk, task_id="t-chunk") == "ready"
 
-    assert tasks.unpacked(message) == inputs
-    assert signature.args == (41,)
-    assert signature.options["argsrepr"] == "(41,)"
-    assert signature.options["kwargsrepr"] == f"{{'inputs': <{len(message)} characters>}}"
-    assert tasks._packet_signature(41, None).kwargs == {}
+    tasks.generate_packets.on_failure(
+        TimeLimitExceeded(150), "t-chunk", ([service.pk, customer.pk],), {}, einfo=None
+    )
+
+    service.refresh_from_db()
+    customer.refresh_from_db()
+    assert service.status == PacketStatus.READY
+    assert (customer.status, customer.error) == (
+        PacketStatus.FAILED,
+        "Stopped at the hard time limit of 150 s.",
+    )
+    cycle = ReviewCycle.objects.get(pk=pending_cycle.pk)
+    assert (cycle.status, cycle.note) == (
+        CycleStatus.COMPLETE,
+        "1 of 2 packets failed: regenerate them.",
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -52,10 +52,10 @@ def test_a_redelivered_task_resumes_its_packet_but_another_task_cannot_take_it(
 def test_a_failing_packet_is_recorded_and_the_others_and_the_cycle_complete(
     reviewed, dave, acme, payments, monkeypatch, django_capture_on_commit_callbacks
 ):
-    def broken(customer_id, year):
+    def broken(**figures):
         raise ZeroDivisionError("a fee of zero")
 
-    monkeypatch.setattr(selectors, "customer_packet_data", broken)
+    monkeypatch.setattr(packets, "customer_packet", broken)
     cycle = open_cycle(django_capture_on_commit_callbacks, user=dave)
 
     failed = packet_of(cycle, PacketScope.CUSTOMER, acme.pk)
@@ -165,5 +165,10 @@ def test_no_task_result_is_kept_anywhere():
     # The packets' own rows say how generation went; a result backend would only make each task
     # of a cycle's group subscribe to a result nobody reads.
     assert tasks.prepare_cycle.app.conf.result_backend is None
-    for task in (tasks.prepare_cycle, tasks.generate_packet, tasks.fail_packet):
+    for task in (
+        tasks.prepare_cycle,
+        tasks.generate_packets,
+        tasks.generate_packet,
+        tasks.fail_packets,
+    ):
         assert task.ignore_result is True
