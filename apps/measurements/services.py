@@ -9,10 +9,8 @@ one team cannot rewrite another team's history.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import defaultdict
-from contextlib import contextmanager
 from datetime import datetime
 from operator import itemgetter
 from typing import NamedTuple
@@ -347,20 +345,6 @@ def _overlaps_with_stored(rows, spans, errors) -> None:
                 widest = bucket
 
 
-@contextmanager
-def _collector_paused():
-    """Building a million tuples triggers the cyclic garbage collector again and again, and each
-    full collection walks every object alive, the request's decoded JSON included. Nothing
-    built here is cyclic, so the collector waits until the rows are written."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def samples_ingest(*, user, items) -> UpsertResult:
     """Validate every sample a client sent, then upsert them all; nothing is written on error.
 
@@ -371,17 +355,16 @@ def samples_ingest(*, user, items) -> UpsertResult:
     if not user.has_perm("measurements.add_slisample"):
         raise PermissionDenied("You may not write SLI samples (needs measurements.add_slisample).")
     _check_is_list(items)
-    with _collector_paused():
-        if connection.vendor == "postgresql":
-            try:
-                return _stream_appended(user, items)
-            except _NotStreamable:
-                pass
-        rows = samples_parse(items)
-        with transaction.atomic():
-            _check_indicators(user, rows)
-            _check_overlaps(rows)
-            return _upsert(rows)
+    if connection.vendor == "postgresql":
+        try:
+            return _stream_appended(user, items)
+        except _NotStreamable:
+            pass
+    rows = samples_parse(items)
+    with transaction.atomic():
+        _check_indicators(user, rows)
+        _check_overlaps(rows)
+        return _upsert(rows)
 
 
 class _NotStreamable(Exception):
