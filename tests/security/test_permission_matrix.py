@@ -33,9 +33,9 @@ from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Waiver
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, SALES, SUPPORT
 from apps.core.roles import ROLES as ROLE_GROUPS
-from apps.drift.models import NotificationChannel
 from apps.measurements.gate import release_gate_exception_record
 from apps.measurements.models import ReleaseGateException
+from apps.notifications.models import NotificationChannel
 from apps.reviews import exports
 from apps.reviews import services as review_services
 from apps.reviews.choices import PacketScope
@@ -257,8 +257,8 @@ ADMIN = {
     "reviews.reviewpacket": ("their_packet", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403"}),
     "reviews.reviewsignoff": ("review_signoff", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 403 403", "history form": "200 200 200 200 403 403", "history POST": "403 403 403 403 403 403"}),
     "drift.driftevent": ("", {"changelist": "403 200 200 200 403 403", "add": "403 403 403 403 403 403"}),
-    "drift.notificationchannel": ("channel", {"changelist": "403 200 200 200 403 403", "add": "403 200 200 403 403 403", "change": "403 200 200 200 403 403", "change POST": "403 200 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "403 200 200 200 403 403", "history form": "403 200 200 200 403 403", "history POST": "403 200 403 403 403 403"}),
-    "drift.notificationdelivery": ("", {"changelist": "403 200 200 200 403 403", "add": "403 403 403 403 403 403"}),
+    "notifications.notificationchannel": ("channel", {"changelist": "403 200 200 200 403 403", "add": "403 200 200 403 403 403", "change": "403 200 200 200 403 403", "change POST": "403 200 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "403 200 200 200 403 403", "history form": "403 200 200 200 403 403", "history POST": "403 200 403 403 403 403"}),
+    "notifications.notificationdelivery": ("", {"changelist": "403 200 200 200 403 403", "add": "403 403 403 403 403 403"}),
 }
 # fmt: on
 
