@@ -189,6 +189,11 @@ API = [
     api("helpdesk source", "detail", "get", "helpdesk-sources/{helpdesk}/", "403 403 403 403 403 200 403 401", route="helpdesk-source-detail"),
     api("helpdesk source", "update", "patch", "helpdesk-sources/{helpdesk}/", "403 403 403 403 403 200 403 401", {"active": False}, route="helpdesk-source-detail"),
     api("helpdesk source", "replace", "put", "helpdesk-sources/{helpdesk}/", "403 403 403 403 403 200 403 401", {"name": "Desk", "slug": "desk", "kind": "zendesk", "secret": "s3cret-value-long-enough", "default_service": "{service}"}, route="helpdesk-source-detail"),
+    api("notification channel", "list", "get", "notification-channels/", "403 403 200 200 200 403 403 401", route="notification-channel-list"),
+    api("notification channel", "create", "post", "notification-channels/", "403 403 201 403 403 403 403 401", {"team": "{team}", "name": "Pager", "kind": "email", "target": "pager@example.com"}, route="notification-channel-list"),
+    api("notification channel", "detail", "get", "notification-channels/{channel}/", "403 403 200 200 200 403 403 401", route="notification-channel-detail"),
+    api("notification channel", "update", "patch", "notification-channels/{channel}/", "403 403 200 403 403 403 403 401", {"name": "Payments pager"}, route="notification-channel-detail"),
+    api("notification channel", "replace", "put", "notification-channels/{channel}/", "403 403 200 403 403 403 403 401", {"team": "{team}", "name": "Payments pager", "kind": "email", "target": "oncall@example.com"}, route="notification-channel-detail"),
 ]
 
 WEB = [
