@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from .credits import CENT, Tier, credit_amount, credit_percent
+from .credits import CENT, Tier
+from .owed import period_credit
 
 RATE_QUANTUM = Decimal("0.0001")
 TARGET_QUANTUM = Decimal("0.0001")
@@ -79,14 +80,23 @@ def run_backtest(
     target = Decimal(target)
     outcomes = []
     for start, attainment in history:
-        percent = credit_percent(list(tiers), attainment, cap_percent)
+        attainment = None if attainment is None else Decimal(attainment)
+        # Priced as the dashboards and the review packets price a period (contracts.owed).
+        credit = period_credit(
+            start,
+            attainment,
+            tiers=list(tiers),
+            cap_percent=cap_percent,
+            monthly_fee=monthly_fee,
+            target=target,
+        )
         outcomes.append(
             PeriodOutcome(
                 start=start,
-                attainment=None if attainment is None else Decimal(attainment),
-                breached=breached(attainment, target),
-                credit_percent=percent,
-                credit_amount=credit_amount(percent, monthly_fee),
+                attainment=attainment,
+                breached=credit.breached,
+                credit_percent=credit.percent,
+                credit_amount=credit.amount,
             )
         )
     measured = [p for p in outcomes if p.attainment is not None]

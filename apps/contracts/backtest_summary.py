@@ -20,7 +20,7 @@ from datetime import date, datetime
 from django.utils import timezone
 
 from apps.core.formatting import money, percent
-from apps.measurements import maths
+from apps.measurements import maths, periods
 from apps.measurements.risk import period_label
 from apps.measurements.selectors import period_totals
 from apps.slos.alignment import fmt
@@ -144,16 +144,15 @@ def _monthly_history(lines: list, at: datetime) -> dict[tuple[str, int], list]:
 
 
 def _history(months: list, period: str, first: date, after: date) -> list:
-    """(period start, attainment) of each period in [first, after), summed from its months."""
-    counts: dict[date, list[int]] = {
-        start: [0, 0] for start in maths.period_starts(period, first, maths.add_months(after, -1))
-    }
-    for month in months:
-        start = maths.period_start(month.period_start, period)
-        if start in counts:
-            counts[start][0] += month.good
-            counts[start][1] += month.total
-    return [(start, maths.attainment(good, total)) for start, (good, total) in counts.items()]
+    """(period start, attainment) of each period in [first, after), made of its months by the
+    periods engine (``apps/measurements/periods.py``): the periods of the dashboards and the
+    review packets."""
+    counts = [periods.Counts(m.period_start, m.good, m.total) for m in months]
+    return [
+        (c.start, c.attainment)
+        for c in periods.period_counts(counts, period)
+        if first <= c.start < after
+    ]
 
 
 def _schedules(schedule_ids: set[int]) -> dict[int, list[Tier]]:

@@ -30,11 +30,11 @@ from django.db.models import (
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from apps.contracts import credits
+from apps.contracts import credits, owed
 from apps.contracts.choices import TERMINAL_STATES, ContractStatus
 from apps.contracts.models import Commitment, Contract, CreditTier, SignOff
 from apps.drift.selectors import open_events
-from apps.measurements import maths
+from apps.measurements import maths, periods
 from apps.measurements.risk import slo_risks
 from apps.measurements.selectors import period_totals
 from apps.reviews.models import ReviewCycle
@@ -43,7 +43,6 @@ from apps.slos.alignment import NEEDS_WAIVER, RISK_ORDER, Verdict
 from apps.slos.choices import SloStatus
 from apps.slos.models import SLO
 
-from . import owed
 from .filters import Filters
 
 # Safest first, as the contract pages order their badges.
@@ -298,7 +297,7 @@ def _months(terms: list[_Terms], first: date, end: date, now: datetime) -> dict:
         )
         for indicator_id, rows in totals.items():
             months[(tz, indicator_id)] = [
-                owed.MonthCounts(row.period_start, row.good, row.total) for row in rows
+                periods.Counts(row.period_start, row.good, row.total) for row in rows
             ]
     return months
 
@@ -322,13 +321,15 @@ class _Percents:
                 tiers=tiers,
                 cap_percent=cap,
             )
-        periods = self.found[key] if all_periods else [p for p in self.found[key] if p.percent]
+        crediting = self.found[key] if all_periods else [p for p in self.found[key] if p.percent]
         return owed.owed_periods(
-            periods,
+            crediting,
             period=term.period,
             monthly_fee=term.monthly_fee,
-            first_month=term.first_month,
-            last_month=term.last_month,
+            # The months of the first and last days in force: a period counts for the same
+            # months as for those days (periods.counts_for).
+            first=term.first_month,
+            last=term.last_month,
             target=target,
         )
 

@@ -15,13 +15,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
 
 import orjson
 
-from apps.contracts import credits
+from apps.contracts import credits, owed
 from apps.core import formatting
 from apps.measurements import maths
+from apps.measurements.periods import Counts, quarters
 from apps.slos import alignment
 
 PERCENT_QUANTUM = Decimal("0.0001")
@@ -30,18 +30,6 @@ PACKET_PLACES = 4
 # budget; met so in every one of the last N quarters, it can be tightened to that target.
 ROOM_QUARTERS = 4
 ROOM_BUDGET_SHARE = Decimal("0.5")
-
-
-class Counts(NamedTuple):
-    """Σgood and Σtotal of one calendar month (or quarter) starting on ``start``."""
-
-    start: date
-    good: int
-    total: int
-
-    @property
-    def attainment(self) -> Decimal | None:
-        return maths.attainment(self.good, self.total)
 
 
 @dataclass(frozen=True)
@@ -167,29 +155,6 @@ def text_hash(canonical: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _period_row(
-    counts: Counts,
-    target: Decimal,
-    tiers: list[credits.Tier],
-    cap_percent: Decimal | None,
-    monthly_fee: Decimal,
-) -> tuple[dict, Decimal]:
-    """One measurement period of an SLA line as its packet shows it, and the credit it owes."""
-    attained = counts.attainment
-    credit = credits.credit_percent(tiers, attained, cap_percent)
-    amount = credits.credit_amount(credit, monthly_fee)
-    row = {
-        "start": counts.start.isoformat(),
-        "good": counts.good,
-        "total": counts.total,
-        "attainment": percent(attained),
-        "breached": attained is not None and attained < target,
-        "credit_percent": str(credit),
-        "credit_amount": money(amount),
-    }
-    return row, amount
-
-
 def buffer_health(slo_months: list[Counts], target: Decimal) -> tuple[list[dict], str | None, int]:
     """How far the SLO's measured attainment sat above (positive) or below (negative) the SLA
     target each month, cut to 4 places like the attainment (None without data); the smallest
@@ -211,28 +176,6 @@ def buffer_health(slo_months: list[Counts], target: Decimal) -> tuple[list[dict]
         )
     smallest = str(min(margins)) if margins else None
     return months, smallest, sum(1 for m in margins if m < 0)
-
-
-# --- periods ----------------------------------------------------------------------------------
-
-
-def quarters(months: list[Counts]) -> list[Counts]:
-    """Sum months into their calendar quarters (exact: a quarter is three whole months)."""
-    by_quarter: dict[date, list[int]] = {}
-    for month in months:
-        start = maths.period_start(month.start, "quarter")
-        sums = by_quarter.setdefault(start, [0, 0])
-        sums[0] += month.good
-        sums[1] += month.total
-    return [Counts(start, good, total) for start, (good, total) in sorted(by_quarter.items())]
-
-
-def in_force(periods: list[Counts], period: str, first: date, last: date | None) -> list:
-    """The periods (each starting on its calendar's first day) that overlap the days [first,
-    last] the line was in force: those from the one holding ``first`` to the one holding
-    ``last``."""
-    since = maths.period_start(first, period)
-    return [p for p in periods if since <= p.start and (last is None or p.start <= last)]
 
 
 # --- sections ---------------------------------------------------------------------------------
@@ -277,18 +220,36 @@ def slo_section(slo: SloFigures) -> dict:
 
 
 def line_section(line: LineFigures) -> dict:
-    """An SLA line's attainment per measurement period it was in force, breaches and credits."""
+    """An SLA line's attainment per measurement period that counts for it (the periods engine,
+    ``apps/measurements/periods.py``), its breaches and the credits it owes."""
     target = Decimal(line.target)
-    period_counts = line.months if line.period == "month" else quarters(line.months)
     periods = []
-    owed = Decimal(0)
+    owed_total = Decimal(0)
     breaches = without_data = 0
-    for counts in in_force(period_counts, line.period, line.in_force_from, line.in_force_until):
-        row, amount = _period_row(counts, target, line.tiers, line.cap_percent, line.monthly_fee)
-        owed += amount
-        breaches += row["breached"]
-        without_data += row["attainment"] is None
-        periods.append(row)
+    for credit in owed.line_credits(
+        line.months,
+        period=line.period,
+        tiers=line.tiers,
+        cap_percent=line.cap_percent,
+        monthly_fee=line.monthly_fee,
+        first=line.in_force_from,
+        last=line.in_force_until,
+        target=target,
+    ):
+        owed_total += credit.amount
+        breaches += credit.breached
+        without_data += credit.attainment is None
+        periods.append(
+            {
+                "start": credit.start.isoformat(),
+                "good": credit.good,
+                "total": credit.total,
+                "attainment": percent(credit.attainment),
+                "breached": credit.breached,
+                "credit_percent": str(credit.percent),
+                "credit_amount": money(credit.amount),
+            }
+        )
     return {
         "commitment_id": line.commitment_id,
         "contract_id": line.contract_id,
@@ -309,7 +270,7 @@ def line_section(line: LineFigures) -> dict:
         "periods": periods,
         "breaches": breaches,
         "periods_without_data": without_data,
-        "credits_owed": money(owed),
+        "credits_owed": money(owed_total),
         "buffer": buffer_section(line),
     }
 

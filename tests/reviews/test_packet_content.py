@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from apps.contracts.choices import ContractStatus
+from apps.measurements import periods
 from apps.reviews import packets, selectors
 from apps.reviews.choices import CycleStatus, PacketStatus
 from apps.reviews.packets import Counts
@@ -210,9 +211,7 @@ def test_attainment_is_cut_not_rounded_so_a_miss_never_shows_as_met(good, shown,
 )
 def test_a_line_counts_every_period_it_was_in_force_for_a_day(period, first, last, starts):
     months = [Counts(date(2025, m, 1), 1, 1) for m in range(1, 13)]
-    periods = months if period == "month" else packets.quarters(months)
-
-    kept = packets.in_force(periods, period, first, last)
+    kept = periods.in_force(periods.period_counts(months, period), period, first, last)
 
     assert [f"{p.start:%Y-%m}" for p in kept] == starts
 

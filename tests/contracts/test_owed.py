@@ -6,8 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from apps.contracts import owed
 from apps.contracts.credits import Tier
-from apps.dashboards import owed
+from apps.measurements import periods as engine
 
 TIERS = [
     Tier(Decimal("99.0"), Decimal("99.99"), Decimal("10")),
@@ -21,8 +22,8 @@ counts = st.tuples(st.integers(0, 1000), st.integers(0, 1000)).map(
 )
 
 
-def months_of(pairs) -> list[owed.MonthCounts]:
-    return [owed.MonthCounts(MONTHS[i], g, t) for i, (g, t) in enumerate(pairs)]
+def months_of(pairs) -> list[engine.Counts]:
+    return [engine.Counts(MONTHS[i], g, t) for i, (g, t) in enumerate(pairs)]
 
 
 def test_a_quarter_owes_on_its_summed_counts_of_three_months():
@@ -33,8 +34,8 @@ def test_a_quarter_owes_on_its_summed_counts_of_three_months():
         tiers=TIERS,
         cap_percent=None,
         monthly_fee=Decimal("1000.00"),
-        first_month=date(2025, 6, 1),
-        last_month=None,
+        first=date(2025, 6, 1),
+        last=None,
         target=Decimal("99.96"),
     )
     assert quarter.attainment == Decimal(29987) / Decimal(30000) * 100
@@ -47,7 +48,7 @@ def test_a_quarter_owes_on_its_summed_counts_of_three_months():
 
 def test_an_unfinished_quarter_owes_nothing_yet():
     months = months_of([(0, 10), (0, 10), (0, 10), (0, 10)])
-    periods = owed.period_counts(months, "quarter")
+    periods = engine.period_counts(months, "quarter")
     assert [p.start for p in periods] == [date(2026, 1, 1)]
 
 
@@ -58,8 +59,8 @@ def test_the_cap_limits_the_credit():
         tiers=TIERS,
         cap_percent=Decimal("30"),
         monthly_fee=Decimal("200.00"),
-        first_month=date(2026, 1, 1),
-        last_month=None,
+        first=date(2026, 1, 1),
+        last=None,
     )
     assert (month.percent, month.amount) == (Decimal("30"), Decimal("60.00"))
 
@@ -67,7 +68,7 @@ def test_the_cap_limits_the_credit():
 @given(st.lists(counts, min_size=1, max_size=12), st.sampled_from(["month", "quarter"]))
 def test_quarters_hold_exactly_the_events_of_their_whole_months(pairs, period):
     months = months_of(pairs)
-    periods = owed.period_counts(months, period)
+    periods = engine.period_counts(months, period)
     whole = len(pairs) if period == "month" else len(pairs) // 3 * 3
     assert sum(p.total for p in periods) == sum(t for _, t in pairs[:whole])
     assert sum(p.good for p in periods) == sum(g for g, _ in pairs[:whole])
@@ -88,8 +89,8 @@ def test_a_line_owes_only_for_periods_overlapping_its_term(pairs, first, length,
         tiers=TIERS,
         cap_percent=None,
         monthly_fee=Decimal("999.99"),
-        first_month=first_month,
-        last_month=last_month,
+        first=first_month,
+        last=last_month,
     )
     step = 1 if period == "month" else 3
     for credit in periods:
@@ -102,8 +103,8 @@ def test_a_line_owes_only_for_periods_overlapping_its_term(pairs, first, length,
         tiers=TIERS,
         cap_percent=None,
         monthly_fee=Decimal("999.99"),
-        first_month=MONTHS[0],
-        last_month=None,
+        first=MONTHS[0],
+        last=None,
     )
     assert {p.start for p in periods} <= {p.start for p in everything}
 
@@ -118,15 +119,15 @@ def test_per_line_credits_match_the_shared_percents(pairs, period):
         tiers=TIERS,
         cap_percent=None,
         monthly_fee=fee,
-        first_month=MONTHS[0],
-        last_month=None,
+        first=MONTHS[0],
+        last=None,
     )
     shared = owed.owed_periods(
         owed.period_percents(months, period=period, tiers=TIERS, cap_percent=None),
         period=period,
         monthly_fee=fee,
-        first_month=MONTHS[0],
-        last_month=None,
+        first=MONTHS[0],
+        last=None,
     )
     assert direct == shared
     cent = Decimal("0.01")
