@@ -140,8 +140,7 @@ def canonical_json(data: dict) -> str:
     """Sorted keys, no whitespace, UTF-8 text: the one serialisation the hash is taken of.
 
     Byte for byte what ``json.dumps(data, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False)`` writes (a test holds it to that), in a fifth of the time: every
-    packet of a cycle is serialised once.
+    ensure_ascii=False)`` writes (a test holds it to that).
     """
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 

@@ -60,9 +60,9 @@ def current_packet_states(cycle_id: int) -> dict[int, str]:
     """The status of each current packet of one cycle, by id: ``current_packets`` for the few
     hundred rows of a cycle, read plainly and the latest versions picked here.
 
-    The last packet task of a cycle asks this while the table's statistics still predate the
-    cycle's packets: the planner then runs the anti-join as a nested loop over the whole cycle
-    twice (50 ms, instead of a millisecond here).
+    The last packet task of a cycle asks this while the table's statistics may still predate
+    the cycle's packets, when the planner can take the anti-join for a nested loop over the
+    whole cycle; the plain read has one plan.
     """
     latest: dict[tuple[str, int], tuple[int, int, str]] = {}
     rows = ReviewPacket.objects.filter(cycle_id=cycle_id).values_list(
