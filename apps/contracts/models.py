@@ -316,7 +316,7 @@ class Commitment(VersionedModel):
         ]
 
     def __str__(self):
-        return f"{self.indicator} ≥ {self.target} % per {self.period}"
+        return f"{self.indicator} ≥ {formatting.target(self.target)} per {self.period}"
 
     def on_new_version(self, changed):
         from .services import signoffs_void_for_commitment

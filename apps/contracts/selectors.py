@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 
-from apps.core.history import HistoryEntry, grouped_entries
+from apps.catalog.models import Indicator
+from apps.core.history import HistoryEntry, entries_of_records, grouped_entries
 from apps.slos import alignment
 from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
@@ -95,33 +96,73 @@ def line_label(line: Commitment) -> str:
     return f"{line.indicator.name} ≥ {alignment.fmt(line.target)} %"
 
 
+class LineVersions:
+    """What each line said at each of its versions, from its history: so that the timeline names
+    every event with the target it was about then, not the line's target today."""
+
+    def __init__(self, records, indicator_names: dict[int, str]):
+        """``records``: the lines' historical records, oldest first."""
+        self.rows: dict[int, list] = {}
+        for record in records:
+            self.rows.setdefault(record.id, []).append(
+                (record.version, record.target, record.indicator_id, record.history_date)
+            )
+        missing = {row[2] for rows in self.rows.values() for row in rows} - set(indicator_names)
+        self.names = dict(indicator_names)
+        if missing:
+            self.names.update(Indicator.objects.filter(pk__in=missing).values_list("pk", "name"))
+
+    def label(self, indicator_id: int, target) -> str:
+        """“Availability ≥ 99.99 %”, as line_label writes a line."""
+        return f"{self.names.get(indicator_id, 'indicator')} ≥ {alignment.fmt(target)} %"
+
+    def at_version(self, line_id: int, version: int) -> str | None:
+        rows = [row for row in self.rows.get(line_id, []) if row[0] == version]
+        return self.label(rows[-1][2], rows[-1][1]) if rows else None
+
+    def at(self, line_id: int, when) -> str | None:
+        rows = [row for row in self.rows.get(line_id, []) if row[3] <= when]
+        return self.label(rows[-1][2], rows[-1][1]) if rows else None
+
+
 def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[HistoryEntry]:
-    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers."""
-    line_labels = {line.pk: f"Line {line_label(line)}" for line in lines}
-    # Removed lines keep their history; find their ids there so the timeline still shows them.
-    line_ids = set(
-        Commitment.history.filter(contract_id=contract.pk).values_list("id", flat=True).distinct()
+    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers.
+
+    Each event is named as it was then: a line's record by its own target, a sign-off by the
+    version of the line it judged, a waiver by the line as it stood when the waiver changed."""
+    live = {line.pk for line in lines}
+    # Removed lines keep their history: read from there, the timeline still shows them.
+    line_records = list(
+        Commitment.history.filter(contract_id=contract.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
-    for line_id in line_ids - set(line_labels):
-        line_labels[line_id] = f"Line #{line_id} (removed)"
-    signoff_labels = {
-        signoff.pk: f"Sign-off on {line_label(line)}"
-        for line in lines
-        for signoff in line.signoffs.all()
-    }
-    waiver_labels = {
-        waiver.pk: f"Waiver on {line_label(line)}"
-        for line in lines
-        for waiver in line.waivers.all()
-    }
+    names = {line.indicator_id: line.indicator.name for line in lines}
+    versions = LineVersions(line_records, names)
+    current = {line.pk: line_label(line) for line in lines}
+
+    def line_record(record) -> str:
+        label = f"Line {versions.label(record.indicator_id, record.target)}"
+        return label if record.id in live else f"{label} (removed)"
+
+    def signoff_record(record) -> str:
+        judged = versions.at_version(record.commitment_id, record.commitment_version)
+        return f"Sign-off on {judged or current.get(record.commitment_id, 'a line')}"
+
+    def waiver_record(record) -> str:
+        then = versions.at(record.commitment_id, record.history_date)
+        return f"Waiver on {then or current.get(record.commitment_id, 'a line')}"
+
+    signoff_ids = {signoff.pk for line in lines for signoff in line.signoffs.all()}
+    waiver_ids = {waiver.pk for line in lines for waiver in line.waivers.all()}
     entries = [
         *grouped_entries(Contract.history.model, [contract.pk], {contract.pk: "Contract"}),
-        *grouped_entries(Commitment.history.model, line_ids, line_labels),
+        *entries_of_records(line_records, line_record),
     ]
-    if signoff_labels:
-        entries += grouped_entries(SignOff.history.model, signoff_labels, signoff_labels)
-    if waiver_labels:
-        entries += grouped_entries(Waiver.history.model, waiver_labels, waiver_labels)
+    if signoff_ids:
+        entries += grouped_entries(SignOff.history.model, signoff_ids, signoff_record)
+    if waiver_ids:
+        entries += grouped_entries(Waiver.history.model, waiver_ids, waiver_record)
     return sorted(entries, key=lambda entry: entry.changed_at, reverse=True)
 
 

@@ -5,6 +5,7 @@ Used by the API's ``/history/`` endpoints and the contract page's timeline.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,45 @@ def _value(record, field) -> Any:
     return str(value)
 
 
-def entries_for_records(records, label: str = "") -> list[HistoryEntry]:
+# How an entry names its object: one text for every record, or a function of the record, so
+# that each event is named with the values it had then (a sign-off made on "≥ 99.99 %" keeps
+# saying so after the line was lowered to 99.9 %), never with today's.
+Label = str | Callable[[Any], str]
+# For many objects: a text per object id, or one function for every record.
+Labels = dict[int, str] | Callable[[Any], str]
+
+
+def record_label(record) -> str:
+    """The object as it was when ``record`` was written: its __str__ on the historical values."""
+    return str(record.instance)
+
+
+def labels_as_then(instance) -> Callable[[Any], str]:
+    """Name each record of ``instance`` by its own values, as ``record_label`` does, sharing the
+    related rows its name reads between records (and with the live row): a query per related
+    row read, not per record."""
+    foreign_keys = [field for field in instance._meta.concrete_fields if field.many_to_one]
+    shared: dict[tuple[str, Any], Any] = {}
+    for field in foreign_keys:
+        if field.is_cached(instance):
+            shared[field.name, getattr(instance, field.attname)] = field.get_cached_value(instance)
+
+    def label(record) -> str:
+        then = record.instance
+        for field in foreign_keys:
+            key = (field.name, getattr(then, field.attname))
+            if key in shared:
+                field.set_cached_value(then, shared[key])
+        text = str(then)
+        for field in foreign_keys:
+            if field.is_cached(then):
+                shared[field.name, getattr(then, field.attname)] = field.get_cached_value(then)
+        return text
+
+    return label
+
+
+def entries_for_records(records, label: Label = record_label) -> list[HistoryEntry]:
     """Entries for historical records of one object, newest first, each diffed with the one before.
 
     ``records`` must be ordered oldest first and select_related("history_user") for one query.
@@ -70,7 +109,7 @@ def entries_for_records(records, label: str = "") -> list[HistoryEntry]:
                 change_type=CHANGE_TYPES.get(record.history_type, record.history_type),
                 changes=changes,
                 reason=record.history_change_reason or "",
-                object_label=label,
+                object_label=label(record) if callable(label) else label,
             )
         )
         previous = record
@@ -78,23 +117,32 @@ def entries_for_records(records, label: str = "") -> list[HistoryEntry]:
     return entries
 
 
-def history_entries(instance, label: str = "") -> list[HistoryEntry]:
-    """The whole history of one object, newest first, in one query."""
+def history_entries(instance, label: Label | None = None) -> list[HistoryEntry]:
+    """The whole history of one object, newest first, in one query (and one per related row its
+    name reads): each record is named by its own values unless ``label`` says otherwise."""
     records = instance.history.select_related("history_user").order_by("history_date", "history_id")
-    return entries_for_records(records, label or str(instance))
+    return entries_for_records(records, labels_as_then(instance) if label is None else label)
 
 
-def grouped_entries(history_model, object_ids, labels: dict[int, str]) -> list[HistoryEntry]:
-    """Histories of many objects of one model in one query, merged and newest first."""
-    by_object: dict[int, list] = {}
+def grouped_entries(history_model, object_ids, labels: Labels) -> list[HistoryEntry]:
+    """Histories of many objects of one model in one query, merged and newest first.
+
+    ``labels``: a text per object id, or a function naming each record by its values then."""
     records = (
         history_model.objects.filter(id__in=list(object_ids))
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    return entries_of_records(records, labels)
+
+
+def entries_of_records(records, labels: Labels) -> list[HistoryEntry]:
+    """``grouped_entries`` on historical records already read (oldest first, with their user)."""
+    by_object: dict[int, list] = {}
     for record in records:
         by_object.setdefault(record.id, []).append(record)
     merged = []
     for object_id, rows in by_object.items():
-        merged.extend(entries_for_records(rows, labels.get(object_id, "")))
+        label = labels if callable(labels) else labels.get(object_id, "")
+        merged.extend(entries_for_records(rows, label))
     return sorted(merged, key=lambda e: e.changed_at, reverse=True)
