@@ -3,8 +3,8 @@
 1. sweep: ``clocks_evaluate`` over 100,000 open tickets with running clocks, 1,000 of them past
    their due, against the hand-written indexed SELECT of the due clocks (the range scan of
    ``ticketclock_next_at``). The evaluation also marks the 1,000 breached; the floor only reads
-   them. An evaluation with nothing due is counted in queries (one) and timed against the same
-   SELECT finding nothing.
+   them. An evaluation with nothing due is counted in queries (two: the escalation levels falling
+   due, the clocks past their due) and timed against the same SELECT finding nothing.
 2. ingest: 1,000,000 events of 100,000 tickets (ten each: created, assigned, a reply, a pause
    and its end, a comment, a raised priority for some, a solve, a reopen, a second solve) through
    ``ticket_events_ingest`` in requests of 1,000 tickets, as a helpdesk's bulk export would send

@@ -151,5 +151,13 @@ class TicketClock(models.Model):
         return f"{self.ticket} {self.metric} #{self.cycle}: {self.state}"
 
 
-# Helpdesk sources live in their own module; imported here so Django registers their model.
+# Escalations, breach reviews and helpdesk sources live in their own modules; imported here so
+# Django registers their models.
+from .escalation_models import (  # noqa: E402, F401
+    BreachCause,
+    BreachReview,
+    Escalation,
+    EscalationLevel,
+    EscalationPolicy,
+)
 from .helpdesks.models import HelpdeskSource  # noqa: E402, F401

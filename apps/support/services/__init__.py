@@ -9,6 +9,7 @@ Bad input raises ``ValidationError`` naming the field and writes nothing; the ca
 webhooks, CSV upload, the built-in list) check who may write before calling.
 """
 
+from .evaluation import clocks_evaluate
 from .events import (
     FUTURE_TOLERANCE,
     EventAdded,
@@ -19,7 +20,6 @@ from .events import (
     ticket_events_ingest,
 )
 from .recompute import (
-    clocks_evaluate,
     clocks_recompute,
     clocks_recompute_many,
     support_samples_recount,

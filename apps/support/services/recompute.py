@@ -1,5 +1,5 @@
-"""A ticket's clocks worked out again from its whole log and stored, the SLI samples they feed
-counted again, and the sweep of the clocks whose next instant has passed."""
+"""A ticket's clocks worked out again from its whole log and stored, their escalation levels
+placed, and the SLI samples they feed counted again."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ..clocks import ClockReading, LogEvent, clocks_at, ticket_readings
 from ..inputs import clock_rules, log_key, support_indicators
 from ..models import Ticket, TicketClock, TicketEvent
 from .bulk import rows_insert, rows_update
+from .escalations import escalations_plan
 
 HOUR = timedelta(hours=1)
 # A stopped clock counts one event in its indicator's sample of the hour it stopped in.
@@ -86,6 +87,7 @@ def clocks_recompute_many(*, tickets: list[Ticket], now: datetime | None = None)
     }
     calendars: dict = {}
     to_create, to_update, to_delete = [], [], []
+    clock_calendars = {}
     buckets: set[tuple[int, datetime]] = set()
     ticket_changes = []
     for ticket in tickets:
@@ -96,6 +98,8 @@ def clocks_recompute_many(*, tickets: list[Ticket], now: datetime | None = None)
         rules = clock_rules(
             ticket=ticket, until=at, indicators=by_service[ticket.service_id], calendars=calendars
         )
+        for rule in rules:
+            clock_calendars[(ticket.pk, rule.indicator_id)] = rule.calendar
         old = stored[ticket.pk]
         for reading in clocks_at(rules, log, at):
             fields = _clock_fields(reading, now)
@@ -132,6 +136,7 @@ def clocks_recompute_many(*, tickets: list[Ticket], now: datetime | None = None)
     rows_update(Ticket, ticket_changes, (*TICKET_READINGS, "updated_at"))
     buckets.discard(None)
     support_samples_recount(buckets=buckets)
+    escalations_plan(tickets=tickets, calendars=clock_calendars)
 
 
 # What the log says of the ticket itself, rewritten from it on every recomputation.
@@ -216,20 +221,3 @@ def support_samples_recount(*, buckets: Iterable[tuple[int, datetime]]) -> int:
     ]
     samples_upsert(rows=rows)
     return len(rows)
-
-
-# --- evaluation --------------------------------------------------------------------------------
-
-
-def clocks_evaluate(*, now: datetime | None = None) -> int:
-    """Act on every clock whose next instant has passed: a running clock past its due becomes
-    breached and has no next instant left. Returns how many clocks changed.
-
-    One UPDATE, whether or not anything is due: the range scan of the next-instant index finds
-    the clocks and the same statement changes them. Safe to run twice at once: the row lock and
-    the re-checked condition change each clock once.
-    """
-    now = now or timezone.now()
-    return TicketClock.objects.filter(
-        next_at__lte=now, state=ClockState.RUNNING, due_at__lt=now
-    ).update(state=ClockState.BREACHED, breached=True, next_at=None, computed_at=now)
