@@ -174,7 +174,7 @@ class ReviewPacketViewSet(
     @extend_schema(
         methods=["POST"], request=SignOffInputSerializer, responses={201: ReviewSignOffSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def signoffs(self, request, pk=None):
         packet = self.get_object()
         if request.method == "GET":

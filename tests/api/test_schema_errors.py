@@ -67,3 +67,10 @@ def test_listing_a_packets_signoffs_documents_200_and_giving_one_201(paths):
 
     assert {"200"} <= codes(paths, signoffs, "get") and "201" not in codes(paths, signoffs, "get")
     assert "201" in codes(paths, signoffs, "post")
+
+
+def test_a_packets_signoffs_are_documented_as_the_plain_list_they_are(paths):
+    listed = paths["/api/v1/review-packets/{id}/signoffs/"]["get"]["responses"]["200"]
+
+    schema = listed["content"]["application/json"]["schema"]
+    assert schema == {"type": "array", "items": {"$ref": "#/components/schemas/ReviewSignOff"}}
