@@ -30,6 +30,20 @@ class CalendarSerializer(CleanModelSerializer):
             "open_dates",
         ]
 
+    # A form body's "null" reaches a JSON field as None past DRF's own null check, and the
+    # model's blank=True lets full_clean skip it: the database would refuse the row.
+    def validate_closed_dates(self, value):
+        return _not_null(value)
+
+    def validate_open_dates(self, value):
+        return _not_null(value)
+
+
+def _not_null(value):
+    if value is None:
+        raise serializers.ValidationError("A list of dates is required (may be empty).")
+    return value
+
 
 @extend_schema_field(OpenApiTypes.DATETIME)
 class InstantField(serializers.Field):

@@ -171,3 +171,17 @@ def test_naive_start_says_how_to_give_an_offset(bob, london_desk):
             "2026-06-01T09:00:00+01:00."
         ]
     }
+
+
+@pytest.mark.parametrize("field", ["closed_dates", "open_dates"])
+def test_null_dates_in_a_form_body_are_refused_with_400(sue, london_desk, field):
+    client = client_for(sue)
+
+    response = client.patch(
+        f"/api/v1/calendars/{london_desk.pk}/", {field: "null"}, format="multipart"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {field: ["A list of dates is required (may be empty)."]}
+    london_desk.refresh_from_db()
+    assert getattr(london_desk, field) is not None
