@@ -17,7 +17,7 @@ from apps.slos.alignment import Verdict
 from apps.slos.choices import VERDICT_CHOICES
 from apps.slos.models import SLO
 
-from . import credits
+from . import credits, schedule_fit
 from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, Period
 
 SCHEDULE_LOCKED = (
@@ -318,6 +318,22 @@ class Commitment(VersionedModel):
     def __str__(self):
         return f"{self.indicator} ≥ {formatting.target(self.target)} per {self.period}"
 
+    @property
+    def schedule_findings(self) -> list[schedule_fit.Finding]:
+        """Where the credit schedule contradicts the target: credits above it, gaps below it
+        (none without a schedule). Reads the tiers: prefetch ``credit_schedule__tiers``."""
+        schedule = self.credit_schedule
+        if schedule is None:
+            return []
+        return schedule_fit.schedule_fit(schedule.as_tiers(), self.target, schedule.cap_percent)
+
+    def schedule_confirmation(self) -> "ScheduleFitConfirmation | None":
+        """Legal's confirmation of this version's schedule findings, if it was confirmed."""
+        return next(
+            (c for c in self.schedule_confirmations.all() if c.commitment_version == self.version),
+            None,
+        )
+
     def on_new_version(self, changed):
         from .services import signoffs_void_for_commitment
 
@@ -375,6 +391,35 @@ class SignOff(models.Model):
     @property
     def is_current(self) -> bool:
         return self.voided_at is None
+
+
+class ScheduleFitConfirmation(models.Model):
+    """Legal's on-purpose acceptance of a line whose credit schedule contradicts its target
+    (it credits met periods, or leaves breached ones unpaid), pinned to the line's version: an
+    edit of the target or the schedule needs a new confirmation."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="schedule_confirmations"
+    )
+    commitment_version = models.PositiveIntegerField()
+    findings = models.TextField(help_text="The findings as legal read them.")
+    comment = models.TextField()
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-confirmed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(comment=""), name="schedulefitconfirmation_needs_comment"
+            )
+        ]
+
+    def __str__(self):
+        return f"Schedule confirmed by {self.confirmed_by} on line {self.commitment_id}"
 
 
 class Waiver(models.Model):

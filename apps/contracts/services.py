@@ -29,7 +29,7 @@ from .choices import (
     ContractStatus,
     Decision,
 )
-from .models import Commitment, Contract, SignOff, Waiver
+from .models import Commitment, Contract, ScheduleFitConfirmation, SignOff, Waiver
 from .tighten_first import tighten_first
 
 CONTRACT_FIELDS = (
@@ -426,6 +426,38 @@ def waiver_grant(*, commitment: Commitment, user, justification: str, expires_on
     with transaction.atomic():
         _save(waiver, user=user, reason="Waiver granted.")
     return waiver
+
+
+# --- credit schedule against target ------------------------------------------------------
+
+
+def commitment_schedule_confirm(
+    *, commitment: Commitment, user, comment: str
+) -> ScheduleFitConfirmation:
+    """Legal confirms on purpose a line whose credit schedule contradicts its target; the
+    confirmation holds for this version of the line only."""
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        contract = _locked_contract(commitment.contract_id)
+        policies.check_legal_approve(user, contract)
+        _require_state(contract, OPEN_STATES, "confirm the credit schedule of")
+        line = Commitment.objects.select_related("credit_schedule").get(pk=commitment.pk)
+        findings = line.schedule_findings
+        if not findings:
+            raise TransitionNotAllowed(
+                f"Line “{line}”: its credit schedule agrees with its target; nothing to confirm."
+            )
+        if not comment:
+            raise ValidationError({"comment": "Say why this credit schedule is intended."})
+        confirmation = ScheduleFitConfirmation(
+            commitment=line,
+            commitment_version=line.version,
+            findings="\n".join(finding.message for finding in findings),
+            comment=comment,
+            confirmed_by=user,
+        )
+        _save(confirmation, user=user, reason=f"Credit schedule confirmed: {comment}")
+    return confirmation
 
 
 # --- alignment cache ---------------------------------------------------------------------
