@@ -17,7 +17,7 @@ from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import policies
 from .choices import ACTION_STATES
-from .models import Commitment, Contract, SignOff, Waiver
+from .models import Commitment, Contract, ScheduleFitConfirmation, SignOff, Waiver
 
 # Safest first, so that badges read from good to bad.
 VERDICTS = sorted(alignment.Verdict, key=alignment.RISK_ORDER.__getitem__)
@@ -61,7 +61,8 @@ def contract_for_page(user, pk: int) -> Contract:
 
 
 def lines_for_page(contract: Contract) -> list[Commitment]:
-    """The contract's lines with their sign-offs (current and voided) and waivers: 3 queries."""
+    """The contract's lines with their sign-offs (current and voided), waivers, schedule tiers
+    and schedule confirmations: 5 queries."""
     return list(
         contract.commitments.select_related(
             "indicator__service", "credit_schedule"
@@ -75,6 +76,12 @@ def lines_for_page(contract: Contract) -> list[Commitment]:
             Prefetch(
                 "waivers",
                 queryset=Waiver.objects.select_related("granted_by").order_by("-granted_at", "-id"),
+            ),
+            # Whether each line's credit schedule contradicts its target, and legal's word on it.
+            "credit_schedule__tiers",
+            Prefetch(
+                "schedule_confirmations",
+                queryset=ScheduleFitConfirmation.objects.select_related("confirmed_by"),
             ),
         )
     )

@@ -10,6 +10,11 @@ urlpatterns = [
     path("backtest-preview/", backtest_views.backtest_preview, name="backtest-preview"),
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
+    path(
+        "<int:pk>/lines/<int:line_pk>/confirm-schedule/",
+        views.line_schedule_confirm,
+        name="line-schedule-confirm",
+    ),
     # One POST endpoint per action, each named after it: {% url 'contracts:sign' pk %}.
     *(
         path(f"<int:pk>/{action}/", views.contract_action, {"action": action}, name=action)

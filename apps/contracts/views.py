@@ -27,10 +27,12 @@ from apps.core.validators import validate_target_percent
 from apps.slos import alignment
 from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
-from . import policies, selectors, services
-from .choices import ContractStatus, Decision, Period
-from .forms import ContractFilterForm, ContractForm, TerminateForm, commitment_formset
-from .models import Commitment, Contract, SignOff
+from . import filters as contract_filters
+from . import policies, schedule_fit, selectors, services
+from .choices import OPEN_STATES, ContractStatus, Decision, Period
+from .filters import ContractFilterForm
+from .forms import ContractForm, TerminateForm, commitment_formset
+from .models import Commitment, Contract, CreditSchedule, ScheduleFitConfirmation, SignOff
 
 PAGE_SIZE = 25
 ACTIONS = ("submit", "legal-approve", "sign", "amend", "terminate")
@@ -61,16 +63,15 @@ def _visible_contract(user, pk: int) -> Contract:
 @require_GET
 def contract_list(request):
     user = request.user
-    customers = Customer.objects.filter(
-        pk__in=policies.visible_contracts(user).values("customer_id")
-    ).order_by("name")
-    filters = ContractFilterForm(request.GET or None, customers=customers)
-    status, customer = None, None
-    if filters.is_bound and filters.is_valid():
-        status, customer = filters.cleaned_data["status"], filters.cleaned_data["customer"]
-    contracts = selectors.contracts_for_list(
-        user, status=status or None, customer_id=customer.pk if customer else None
+    visible = policies.visible_contracts(user)
+    customers = Customer.objects.filter(pk__in=visible.values("customer_id")).order_by("name")
+    filters = ContractFilterForm(
+        request.GET or None, customers=customers, owners=contract_filters.owners_of(visible)
     )
+    criteria = filters.criteria(user) if filters.is_bound else {}
+    if filters.is_bound and filters.errors:
+        messages.error(request, "Some filters were ignored: " + " ".join(filters.problems()))
+    contracts = selectors.contracts_for_list(user, **criteria)
     page = Paginator(contracts, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         (
@@ -83,6 +84,7 @@ def contract_list(request):
         )
         for contract in page
     ]
+    sort = criteria.get("sort", contract_filters.DEFAULT_SORT)
     return render(
         request,
         "contracts/contract_list.html",
@@ -90,9 +92,38 @@ def contract_list(request):
             "page": page,
             "rows": rows,
             "filters": filters,
+            "columns": _sort_links(sort),
             "can_create": selectors.can_create_contract(user),
         },
     )
+
+
+# The list's sortable columns: heading and sort key.
+SORTABLE_COLUMNS = (
+    ("Number", "number"),
+    ("Customer", "customer"),
+    ("Status", "status"),
+    ("Owner", "owner"),
+    ("Monthly fee", "fee"),
+    ("Start", "start"),
+    ("End", "end"),
+    ("Renewal", "renewal"),
+)
+
+
+def _sort_links(sort: str) -> dict[str, dict]:
+    """Per sort key: the sort its heading link asks for (the reverse when it is the current one)
+    and the aria-sort the heading carries."""
+    columns = {}
+    for label, key in SORTABLE_COLUMNS:
+        current = sort.removeprefix("-") == key
+        descending = sort.startswith("-")
+        columns[key] = {
+            "label": label,
+            "sort": f"-{key}" if current and not descending else key,
+            "aria_sort": ("descending" if descending else "ascending") if current else "",
+        }
+    return columns
 
 
 # --- contract page -------------------------------------------------------------------------
@@ -107,6 +138,9 @@ class LineView:
     alignment: dict
     current: SignOff | None = None
     voided: list[SignOff] = field(default_factory=list)
+    schedule_findings: list = field(default_factory=list)
+    confirmation: ScheduleFitConfirmation | None = None
+    can_confirm_schedule: bool = False
 
 
 @login_required
@@ -116,8 +150,13 @@ def contract_detail(request, pk: int):
     lines = selectors.lines_for_page(contract)
     results = selectors.alignments_for(lines)
     line_views = []
+    may_confirm = contract.status in OPEN_STATES and request.user.has_perm(
+        "contracts.legal_approve_contract"
+    )
     for line in lines:
         signoffs = list(line.signoffs.all())
+        findings = line.schedule_findings
+        confirmation = line.schedule_confirmation() if findings else None
         line_views.append(
             LineView(
                 line=line,
@@ -125,6 +164,9 @@ def contract_detail(request, pk: int):
                 alignment=alignment_context(results[line.pk]),
                 current=next((s for s in signoffs if s.voided_at is None), None),
                 voided=[s for s in signoffs if s.voided_at is not None],
+                schedule_findings=findings,
+                confirmation=confirmation,
+                can_confirm_schedule=bool(findings) and confirmation is None and may_confirm,
             )
         )
     names = _names(contract, lines)
@@ -137,6 +179,9 @@ def contract_detail(request, pk: int):
         {
             "contract": contract,
             "lines": line_views,
+            "unconfirmed_schedules": [
+                row for row in line_views if row.schedule_findings and row.confirmation is None
+            ],
             "timeline": timeline,
             "actions": selectors.contract_actions(request.user, contract),
             "terminate_form": TerminateForm(),
@@ -260,6 +305,25 @@ def contract_action(request, pk: int, action: str):
         return redirect("contracts:detail", pk=contract.pk)
     messages.success(request, message)
     return redirect("contracts:detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def line_schedule_confirm(request, pk: int, line_pk: int):
+    """Legal confirms on purpose a line whose credit schedule contradicts its target."""
+    contract = _visible_contract(request.user, pk)
+    line = contract.commitments.filter(pk=line_pk).first()
+    if line is None:
+        raise Http404("No such line.")
+    try:
+        services.commitment_schedule_confirm(
+            commitment=line, user=request.user, comment=request.POST.get("comment", "")
+        )
+    except REFUSALS as error:
+        messages.error(request, f"Nothing changed: {_message(error)}")
+    else:
+        messages.success(request, f"Credit schedule of “{selectors.line_label(line)}” confirmed.")
+    return redirect(f"{reverse('contracts:detail', args=[contract.pk])}#line-{line.pk}")
 
 
 # --- form ----------------------------------------------------------------------------------
@@ -436,5 +500,21 @@ def alignment_preview(request):
     return render(
         request,
         template,
-        {"indicator": indicator, "target": alignment.fmt(target), **alignment_context(result)},
+        {
+            "indicator": indicator,
+            "target": alignment.fmt(target),
+            **alignment_context(result),
+            "schedule_findings": _schedule_findings(request.GET.get("credit_schedule"), target),
+        },
     )
+
+
+def _schedule_findings(raw_schedule: str | None, target: Decimal) -> list:
+    """What the chosen credit schedule says against the typed target (nothing without one)."""
+    raw_schedule = (raw_schedule or "").strip()
+    if not raw_schedule.isdigit():
+        return []
+    schedule = CreditSchedule.objects.prefetch_related("tiers").filter(pk=raw_schedule).first()
+    if schedule is None:
+        return []
+    return schedule_fit.schedule_fit(schedule.as_tiers(), target, schedule.cap_percent)

@@ -102,7 +102,13 @@
     if (alignmentBox) {
       load(
         alignmentBox,
-        alignmentUrl + "?" + new URLSearchParams({ indicator: indicator, target: target }),
+        alignmentUrl +
+          "?" +
+          new URLSearchParams({
+            indicator: indicator,
+            target: target,
+            credit_schedule: value(field(line, "credit_schedule")),
+          }),
         true,
         function () {
           showVerdict(line, alignmentBox);

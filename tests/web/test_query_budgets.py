@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 # session, user, permissions (user, groups), roles, customers for the filter, count, page
 LIST_QUERIES = 8
-# session, user, contract, lines, sign-offs, waivers, SLOs, policies, SLO risk (2),
-# history: contract, lines (read once: the sign-offs' labels come from them), sign-offs,
-# waivers; permissions (2), roles
-DETAIL_QUERIES = 17
+# session, user, contract, lines, sign-offs, waivers, schedule tiers, schedule confirmations,
+# SLOs, policies, SLO risk (2), history: contract, lines (read once: the sign-offs' labels come
+# from them), sign-offs, waivers; permissions (2), roles
+DETAIL_QUERIES = 19
 # session, user, permissions (2), indicator, active SLOs, buffer policy, SLO risk (2)
 PREVIEW_QUERIES = 9
 
