@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from apps.core import formatting
 from apps.core.admin import (
     ReadOnlyGovernedAdmin,
     action_with_comment,
@@ -32,6 +33,16 @@ class AwaitingMyTeamFilter(admin.SimpleListFilter):
         if self.value() == "me":
             return queryset.filter(pk__in=policies.signoff_queue(request.user).values("pk"))
         return queryset
+
+
+def judged_target():
+    """The line's target at the version a sign-off judged, from the line's history: the sign-off
+    is named with it, not with the line's target today."""
+    return Subquery(
+        Commitment.history.filter(
+            id=OuterRef("commitment_id"), version=OuterRef("commitment_version")
+        ).values("target")[:1]
+    )
 
 
 def describe_line(line: Commitment) -> str:
@@ -90,6 +101,20 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
             current_decision=Subquery(current.values("decision")[:1]),
             current_decider=Subquery(current.values("decided_by__username")[:1]),
         )
+
+    # The line's own changes, then every sign-off on it (voided ones too) with its comment and
+    # the target it judged.
+    object_history_template = "admin/contracts/commitment/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        signoffs = (
+            SignOff.objects.filter(commitment_id=object_id)
+            .select_related("decided_by")
+            .annotate(target_then=judged_target())
+            .order_by("-decided_at", "-id")
+        )
+        context = {"signoffs": signoffs, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
     @admin.display(description="credit schedule")
     def credit_schedule_terms(self, line):
@@ -272,7 +297,7 @@ class SignOffAdmin(ReadOnlyGovernedAdmin):
     """Every engineering decision, current or voided: a record, never edited."""
 
     list_display = [
-        "commitment",
+        "line_judged",
         "contract",
         "decision",
         "verdict",
@@ -289,7 +314,15 @@ class SignOffAdmin(ReadOnlyGovernedAdmin):
     def get_queryset(self, request):
         return policies.visible_through_contract(
             request.user, super().get_queryset(request), "commitment__contract"
-        )
+        ).annotate(target_then=judged_target())
+
+    @admin.display(description="line judged", ordering="commitment")
+    def line_judged(self, signoff):
+        """The line as the decision saw it: a rejection of 99.99 % keeps saying 99.99 % after
+        the line was lowered."""
+        line = signoff.commitment
+        then = getattr(signoff, "target_then", None)
+        return f"{line.indicator} ≥ {formatting.target(then or line.target)} per {line.period}"
 
     @admin.display(description="contract", ordering="commitment__contract__number")
     def contract(self, signoff):
