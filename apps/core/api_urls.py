@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("apps.support.metrics_api")),
     path("", include("apps.support.webhooks")),
     path("", include("apps.support.helpdesk_api")),
+    path("", include("apps.support.escalation_api")),
+    path("", include("apps.support.breach_api")),
 ]

@@ -33,7 +33,16 @@ _VIEW_CONTRACTS = [
 _VIEW_CALENDARS = ["calendars.view_calendar"]
 
 # Tickets and their clocks: the desk works them; engineering and leadership read them.
-_VIEW_TICKETS = ["support.view_ticket", "support.view_ticketevent", "support.view_ticketclock"]
+_VIEW_TICKETS = [
+    "support.view_ticket",
+    "support.view_ticketevent",
+    "support.view_ticketclock",
+    "support.view_escalationpolicy",
+    "support.view_escalationlevel",
+    "support.view_escalation",
+    "support.view_breachcause",
+    "support.view_breachreview",
+]
 
 _VIEW_DRIFT = [
     "drift.view_driftevent",
@@ -119,6 +128,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "support.view_helpdesksource",
         "support.add_helpdesksource",
         "support.change_helpdesksource",
+        # The desk keeps its escalation policies and records why each breach happened.
+        "support.add_escalationpolicy",
+        "support.change_escalationpolicy",
+        "support.add_escalationlevel",
+        "support.change_escalationlevel",
+        "support.delete_escalationlevel",
+        "support.add_breachreview",
     ],
 }
 

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-# Helpdesk sources and the ticket history upload register themselves.
-from . import helpdesk_admin  # noqa: F401
+# Escalations, breach causes, helpdesk sources and the ticket history upload register themselves.
+from . import escalation_admin, helpdesk_admin  # noqa: F401
 from .choices import ClockState
 from .models import Ticket, TicketClock, TicketEvent
 

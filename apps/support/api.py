@@ -20,10 +20,11 @@ from apps.core.filters import IdFilter
 from . import services
 from .choices import SupportPriority, TicketStatus
 from .models import Ticket
-from .selectors import ticket_clocks_at
+from .selectors import ticket_clocks_at, ticket_escalations
 from .serializers import (
     BulkTicketEventSerializer,
     ClockSerializer,
+    EscalationSerializer,
     IngestResultSerializer,
     TicketEventInSerializer,
     TicketSerializer,
@@ -112,6 +113,13 @@ class TicketViewSet(
             except serializers.ValidationError as error:
                 raise serializers.ValidationError({"at": error.detail}) from error
         return Response(clock_data(ticket_clocks_at(ticket=ticket, at=at)))
+
+    @extend_schema(responses=EscalationSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def escalations(self, request, pk=None):
+        """The levels fired on the ticket's clocks: when, what they did, where they went."""
+        ticket = self.get_object()
+        return Response(EscalationSerializer(ticket_escalations(ticket=ticket), many=True).data)
 
 
 class TicketEventsView(APIView):

@@ -1,7 +1,8 @@
 """Support metrics (DESIGN 8): per priority, for a service, customer, contract and period.
 
-Two GROUP BY queries, whatever the number of tickets: one over the tickets (count and mean time
-to resolve), one over their clocks (met and breached, response time against the target).
+Four GROUP BY queries, whatever the number of tickets: one over the tickets (count and mean time
+to resolve), one over their clocks (met and breached, response time against the target), one
+over the escalation levels fired on them, one over the causes given for their breaches.
 
 - ``tickets``: tickets created in the period, by their current priority.
 - ``responded_within_pct`` / ``resolved_within_pct``: of the response (resolution) clocks that
@@ -11,8 +12,9 @@ to resolve), one over their clocks (met and breached, response time against the 
   ``committed_response_seconds`` the mean target of those clocks.
 - ``mttr_seconds``: the mean wall-clock time from creation to the last solve of the solved
   tickets (Zendesk's full resolution time).
-- ``escalations`` and ``breaches_by_cause`` are 0 and ``{}``: escalation levels and breach
-  causes arrive with the escalation work, and will be counted here then.
+- ``escalations``: the escalation levels fired on the clocks, by the clock's priority.
+- ``breaches_by_cause``: breached clocks by the cause their support lead gave (``{name:
+  count}``); breaches still waiting for a cause are not counted here (see the breaches page).
 
 With a contract, only the clocks of the indicators its lines commit to are counted, so a
 contract's figures are measured against what it promises, not against an internal target.
@@ -135,4 +137,21 @@ def support_metrics(filters: MetricsFilter) -> dict[str, dict]:
             figures["committed_response_seconds"] = _seconds(row["target"])
         else:
             figures["resolved_within_pct"] = _percent(row["met"], row["decided"])
+    fired = (
+        clocks.filter(escalations__fired_at__isnull=False)
+        .order_by()
+        .values("priority")
+        .annotate(count=Count("escalations"))
+    )
+    for row in fired:
+        by_priority[row["priority"]]["escalations"] = row["count"]
+    causes = (
+        clocks.filter(breached=True, breach_review__isnull=False)
+        .order_by()
+        .values("priority", "breach_review__cause__name")
+        .annotate(count=Count("id"))
+    )
+    for row in causes:
+        cause = row["breach_review__cause__name"]
+        by_priority[row["priority"]]["breaches_by_cause"][cause] = row["count"]
     return by_priority

@@ -1,18 +1,20 @@
-"""Reads of the support desk: a ticket's default contract and its clocks as of an instant."""
+"""Reads of the support desk: a ticket's default contract, its clocks as of an instant, its
+escalations, and the breaches still waiting for a cause."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.catalog.models import Customer, Service
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Contract
+from apps.notifications.models import NotificationDelivery
 
 from .clocks import ClockReading, clocks_at
 from .inputs import clock_rules, ticket_log
-from .models import Ticket
+from .models import Escalation, Ticket, TicketClock
 
 
 def contract_in_force(*, customer: Customer | None, service: Service, on: date) -> Contract | None:
@@ -44,3 +46,23 @@ def ticket_clocks_at(*, ticket: Ticket, at: datetime) -> list[tuple[int | None, 
         for pk, indicator_id, cycle in ticket.clocks.values_list("id", "indicator_id", "cycle")
     }
     return [(ids.get((r.indicator_id, r.cycle)), r) for r in readings]
+
+
+def ticket_escalations(*, ticket: Ticket) -> list[Escalation]:
+    """The levels fired on the ticket's clocks, in firing order, with their deliveries."""
+    return list(
+        Escalation.objects.filter(clock__ticket=ticket, fired_at__isnull=False)
+        .prefetch_related(
+            Prefetch("deliveries", queryset=NotificationDelivery.objects.order_by("id"))
+        )
+        .order_by("fired_at", "position", "id")
+    )
+
+
+def breaches_unanalysed() -> QuerySet[TicketClock]:
+    """Breached clocks nobody has given a cause for yet, oldest breach first."""
+    return (
+        TicketClock.objects.filter(breached=True, breach_review__isnull=True)
+        .select_related("ticket__service", "ticket__customer", "indicator")
+        .order_by("due_at", "id")
+    )

@@ -1,5 +1,6 @@
 """API representations of the support desk (DESIGN 11, "Support desk"): paths and names fixed."""
 
+from collections import defaultdict
 from dataclasses import asdict
 
 from rest_framework import serializers
@@ -7,7 +8,7 @@ from rest_framework import serializers
 from apps.core.api import RefuseUnknownFields
 
 from .choices import ClockMetric, ClockState, SupportPriority, TicketEventType, TicketStatus
-from .models import Ticket
+from .models import Escalation, Ticket
 
 
 class TicketSerializer(RefuseUnknownFields, serializers.ModelSerializer):
@@ -85,7 +86,7 @@ class IngestResultSerializer(serializers.Serializer):
 
 class ClockLevelSerializer(serializers.Serializer):
     level = serializers.IntegerField()
-    at = serializers.DateTimeField()
+    at = serializers.DateTimeField(allow_null=True, help_text="Null while the clock is paused.")
     fired_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -111,7 +112,36 @@ class ClockSerializer(serializers.Serializer):
 
 
 def clock_data(pairs) -> list[dict]:
-    """``[(stored id, reading)]`` as the clocks route answers them."""
+    """``[(stored id, reading)]`` as the clocks route answers them, with each stored clock's
+    escalation levels (one query for all of them)."""
+    pairs = list(pairs)
+    levels = defaultdict(list)
+    stored = [pk for pk, _ in pairs if pk]
+    if stored:
+        for row in Escalation.objects.filter(clock_id__in=stored).order_by("position"):
+            levels[row.clock_id].append(
+                {"level": row.position, "at": row.at, "fired_at": row.fired_at}
+            )
     return ClockSerializer(
-        [{**asdict(reading), "id": pk, "levels": []} for pk, reading in pairs], many=True
+        [{**asdict(reading), "id": pk, "levels": levels.get(pk, [])} for pk, reading in pairs],
+        many=True,
     ).data
+
+
+class EscalationDeliverySerializer(serializers.Serializer):
+    channel = serializers.IntegerField(source="channel_id", allow_null=True)
+    kind = serializers.CharField()
+    action = serializers.CharField()
+    target = serializers.CharField()
+    status = serializers.CharField()
+
+
+class EscalationSerializer(serializers.Serializer):
+    """A fired level: when, what it did, and where its notices went."""
+
+    level = serializers.IntegerField(source="position")
+    clock = serializers.IntegerField(source="clock_id")
+    at = serializers.DateTimeField(allow_null=True)
+    fired_at = serializers.DateTimeField()
+    actions = serializers.JSONField()
+    deliveries = EscalationDeliverySerializer(many=True)

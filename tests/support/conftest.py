@@ -11,7 +11,11 @@ import pytest
 
 from apps.calendars.models import Calendar
 from apps.catalog.choices import IndicatorKind
+from apps.notifications.choices import ChannelKind
+from apps.notifications.models import NotificationChannel
+from apps.support.models import EscalationLevel, EscalationPolicy
 from tests.factories import IndicatorFactory
+from tests.notifications.receivers import PagerDutyReceiver, Running
 
 # A Monday at 09:00 UTC: office hours in London (GMT in March before the change).
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -70,3 +74,43 @@ def matrix(p1_response, p1_resolution, p2_response, p2_resolution):
         ("P2", "response"): p2_response,
         ("P2", "resolution"): p2_resolution,
     }
+
+
+# --- escalations: a PagerDuty receiver on loopback, the team's on-call channel, a policy ----
+
+
+@pytest.fixture
+def pagerduty(settings):
+    settings.NOTIFICATION_ALLOWED_HOSTS = ["127.0.0.1"]
+    running = Running(PagerDutyReceiver())
+    yield running.receiver
+    running.stop()
+
+
+@pytest.fixture
+def on_call(payments_team, pagerduty):
+    return NotificationChannel.objects.create(
+        team=payments_team,
+        kind=ChannelKind.PAGERDUTY,
+        name="payments on-call",
+        routing_key="R0UTINGKEY",
+        events_url=f"{pagerduty.base_url}/v2/enqueue",
+    )
+
+
+@pytest.fixture
+def policy(payments, on_call):
+    policy = EscalationPolicy.objects.create(
+        name="Payments desk", service=payments, lead_email="lead@example.com"
+    )
+    EscalationLevel.objects.create(
+        policy=policy, position=1, metric="response", percent=Decimal("50"), notify_assignee=True
+    )
+    at_due = EscalationLevel.objects.create(
+        policy=policy, position=2, metric="response", offset_minutes=0, notify_team_lead=True
+    )
+    at_due.channels.add(on_call)
+    EscalationLevel.objects.create(
+        policy=policy, position=3, metric="response", offset_minutes=60, reassign_to="Tier 2"
+    )
+    return policy

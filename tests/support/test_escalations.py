@@ -8,53 +8,15 @@ import pytest
 from django.core import mail
 from django.db import connection
 
-from apps.notifications.choices import ChannelKind, DeliveryAction, DeliveryStatus
-from apps.notifications.models import NotificationChannel, NotificationDelivery
+from apps.notifications.choices import DeliveryAction, DeliveryStatus
+from apps.notifications.models import NotificationDelivery
 from apps.support import services
 from apps.support.models import Escalation, EscalationLevel, EscalationPolicy, TicketClock
 from apps.support.services import escalations as escalation_services
-from tests.notifications.receivers import PagerDutyReceiver, Running
 
 from .conftest import T0
 
 MINUTE = timedelta(minutes=1)
-
-
-@pytest.fixture
-def pagerduty(settings):
-    settings.NOTIFICATION_ALLOWED_HOSTS = ["127.0.0.1"]
-    running = Running(PagerDutyReceiver())
-    yield running.receiver
-    running.stop()
-
-
-@pytest.fixture
-def on_call(payments_team, pagerduty):
-    return NotificationChannel.objects.create(
-        team=payments_team,
-        kind=ChannelKind.PAGERDUTY,
-        name="payments on-call",
-        routing_key="R0UTINGKEY",
-        events_url=f"{pagerduty.base_url}/v2/enqueue",
-    )
-
-
-@pytest.fixture
-def policy(payments, on_call):
-    policy = EscalationPolicy.objects.create(
-        name="Payments desk", service=payments, lead_email="lead@example.com"
-    )
-    EscalationLevel.objects.create(
-        policy=policy, position=1, metric="response", percent=Decimal("50"), notify_assignee=True
-    )
-    at_due = EscalationLevel.objects.create(
-        policy=policy, position=2, metric="response", offset_minutes=0, notify_team_lead=True
-    )
-    at_due.channels.add(on_call)
-    EscalationLevel.objects.create(
-        policy=policy, position=3, metric="response", offset_minutes=60, reassign_to="Tier 2"
-    )
-    return policy
 
 
 def _ticket(payments, *, at=T0, external_id="T-1", priority="P1"):

@@ -9,6 +9,7 @@ Bad input raises ``ValidationError`` naming the field and writes nothing; the ca
 webhooks, CSV upload, the built-in list) check who may write before calling.
 """
 
+from .breaches import breach_review_record
 from .evaluation import clocks_evaluate
 from .events import (
     FUTURE_TOLERANCE,
@@ -30,6 +31,7 @@ __all__ = [
     "EventAdded",
     "EventsInvalid",
     "IngestResult",
+    "breach_review_record",
     "clocks_evaluate",
     "clocks_recompute",
     "clocks_recompute_many",

@@ -252,9 +252,12 @@ def _fire(rows: list[Escalation], now: datetime) -> list[Reassignment]:
                 recipients.append((channel.kind, channel.address, "engineering", channel))
         seen = set()
         for kind, target, role, channel in recipients:
-            if (kind, target) in seen:
+            # A channel is one recipient (two PagerDuty services share one enqueue URL); an
+            # address is one recipient however many roles it holds.
+            recipient = f"channel-{channel.pk}" if channel else f"{kind}:{target}"
+            if recipient in seen:
                 continue
-            seen.add((kind, target))
+            seen.add(recipient)
             paging = kind in PAGING_KINDS
             deliveries.append(
                 NotificationDelivery(
@@ -264,7 +267,7 @@ def _fire(rows: list[Escalation], now: datetime) -> list[Reassignment]:
                     action=DeliveryAction.TRIGGER if paging else DeliveryAction.NOTIFY,
                     target=target,
                     role=role,
-                    dedup_key=f"escalation-{row.pk}:{kind}:{target}",
+                    dedup_key=f"escalation-{row.pk}:{recipient}",
                     alert_key=alert_key(clock.pk) if paging else "",
                     subject=notice["subject"],
                     text=notice["text"],
