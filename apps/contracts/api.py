@@ -168,9 +168,15 @@ class CommitmentViewSet(_NoDeleteViewSet, mixins.DestroyModelMixin):
     filterset_class = CommitmentFilterSet
 
     def get_queryset(self):
-        return Commitment.objects.filter(
+        lines = Commitment.objects.filter(
             contract__in=visible_contracts(self.request.user)
-        ).select_related("indicator")
+        ).select_related("indicator", "credit_schedule")
+        if self.action in ("list", "retrieve"):
+            # Each line says whether its schedule contradicts its target, and legal's word on it.
+            lines = lines.prefetch_related(
+                "credit_schedule__tiers", "schedule_confirmations__confirmed_by"
+            )
+        return lines
 
     def get_serializer(self, *args, **kwargs):
         if kwargs.get("many") and args:

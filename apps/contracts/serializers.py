@@ -15,7 +15,7 @@ from apps.core.api import CleanModelSerializer, RefuseUnknownFields, name_constr
 from apps.slos.selectors import AlignmentBatch
 from apps.slos.serializers import AlignmentSerializer
 
-from . import credits, policies, services
+from . import credits, policies, schedule_fit, services
 from .choices import Decision
 from .models import (
     SCHEDULE_LOCKED,
@@ -23,6 +23,7 @@ from .models import (
     Contract,
     CreditSchedule,
     CreditTier,
+    ScheduleFitConfirmation,
     SignOff,
     Waiver,
 )
@@ -217,10 +218,42 @@ class EditableContractField(serializers.PrimaryKeyRelatedField):
         return policies.editable_contracts(self.context["request"].user)
 
 
+class ScheduleFindingSerializer(serializers.Serializer):
+    """One way a line's credit schedule contradicts its target (``schedule_fit.py``)."""
+
+    kind = serializers.ChoiceField(
+        choices=[schedule_fit.CREDITS_ABOVE_TARGET, schedule_fit.GAP_BELOW_TARGET]
+    )
+    message = serializers.CharField()
+    lower = serializers.DecimalField(max_digits=7, decimal_places=4, source="range.lower")
+    upper = serializers.DecimalField(max_digits=7, decimal_places=4, source="range.upper")
+    lower_inclusive = serializers.BooleanField(source="range.lower_inclusive")
+    upper_inclusive = serializers.BooleanField(source="range.upper_inclusive")
+
+
+class ScheduleConfirmationSerializer(serializers.ModelSerializer):
+    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ScheduleFitConfirmation
+        fields = ["confirmed_by", "confirmed_at", "comment", "commitment_version"]
+        read_only_fields = fields
+
+
 class CommitmentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     contract = EditableContractField(queryset=Contract.objects.all())
     alignment = serializers.SerializerMethodField(
         help_text="The live verdict of the target against the active SLOs of the service."
+    )
+    schedule_findings = serializers.SerializerMethodField(
+        help_text=(
+            "Where the credit schedule contradicts the target: credits_above_target (a tier "
+            "pays attainments the SLA calls met) or gap_below_target (breaching attainments "
+            "no tier pays). Empty when the schedule fits or there is none."
+        )
+    )
+    schedule_confirmation = serializers.SerializerMethodField(
+        help_text="Legal's on-purpose confirmation of this version's findings, or null."
     )
 
     class Meta:
@@ -234,6 +267,8 @@ class CommitmentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
             "credit_schedule",
             "exclusions",
             "alignment",
+            "schedule_findings",
+            "schedule_confirmation",
             "verdict",
             "version",
         ]
@@ -247,6 +282,15 @@ class CommitmentSerializer(RefuseUnknownFields, serializers.ModelSerializer):
     def get_alignment(self, line):
         batch = self.context.get("alignment_batch") or AlignmentBatch([line.indicator])
         return AlignmentSerializer(batch.evaluate(line.indicator, line.target)).data
+
+    @extend_schema_field(ScheduleFindingSerializer(many=True))
+    def get_schedule_findings(self, line):
+        return ScheduleFindingSerializer(line.schedule_findings, many=True).data
+
+    @extend_schema_field(ScheduleConfirmationSerializer(allow_null=True))
+    def get_schedule_confirmation(self, line):
+        confirmation = line.schedule_confirmation() if line.schedule_findings else None
+        return None if confirmation is None else ScheduleConfirmationSerializer(confirmation).data
 
     def create(self, validated_data):
         contract = validated_data.pop("contract")

@@ -82,7 +82,8 @@ BUILDERS = {
 # Per list: permissions (2: user and group perms; force_authenticate needs no auth query), the
 # role lookup where visibility depends on it, COUNT, rows, prefetches (members, tiers).
 # Commitments add the alignment batch: active SLOs, buffer policies and the SLOs' recent
-# measurements (AT_RISK, 2) — loaded once for the page, whatever its length.
+# measurements (AT_RISK, 2) — loaded once for the page, whatever its length — and their
+# schedules' tiers and legal's confirmations of schedules that contradict the target (2).
 BUDGETS = {
     "teams": 5,
     "services": 4,
@@ -91,7 +92,7 @@ BUDGETS = {
     "slos": 4,
     "credit-schedules": 5,
     "contracts": 5,
-    "commitments": 9,
+    "commitments": 11,
     "waivers": 5,
 }
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.contracts import services
 from apps.contracts.models import ScheduleFitConfirmation
+from tests.conftest import api_as
 from tests.factories import CreditScheduleFactory
 
 from .helpers import client_as
@@ -105,3 +106,18 @@ def test_sales_sees_the_reason_but_cannot_confirm(alice, contract, tyrell_line):
     )
     assert "Nothing changed: Only legal may approve a contract." in response.content.decode()
     assert not ScheduleFitConfirmation.objects.exists()
+
+
+def test_api_line_carries_its_schedule_findings_and_confirmation(carol, tyrell_line):
+    client = api_as(carol)
+    [finding] = client.get(f"/api/v1/commitments/{tyrell_line.pk}/").json()["schedule_findings"]
+    assert finding["kind"] == "credits_above_target"
+    assert finding["lower"] == "99.2500" and finding["upper"] == "99.9000"
+    assert "a met period would be paid" in finding["message"]
+
+    services.commitment_schedule_confirm(commitment=tyrell_line, user=carol, comment="Goodwill.")
+    body = client.get("/api/v1/commitments/").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    [row] = [r for r in rows if r["id"] == tyrell_line.pk]
+    assert row["schedule_confirmation"]["confirmed_by"] == "carol"
+    assert row["schedule_confirmation"]["comment"] == "Goodwill."
