@@ -183,7 +183,8 @@ def _changes(model_name: str, records, labels, year: int) -> list[packets.Change
     first, last = year_days(year)
     changes = []
     for object_id, rows in by_object.items():
-        for entry in entries_for_records(rows, labels(rows[-1])):
+        # Each record named as it was then (an SLO renamed since keeps its old name there).
+        for entry in entries_for_records(rows, labels):
             if first <= entry.changed_at.astimezone(zoneinfo.ZoneInfo("UTC")).date() <= last:
                 changes.append(
                     packets.Change(
