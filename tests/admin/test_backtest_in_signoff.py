@@ -34,12 +34,14 @@ MONTHS = {
 # indicator, service, contract and schedule, the report's GROUP BY and the schedule's tiers, the
 # alignment (active SLOs, buffer policy), AT_RISK (the SLO's recent months, its window budget;
 # the level history reuses the report's months), the current sign-off, the waivers and the
-# schedule's tiers again for the line's terms ("≥ 99 and < 99.99 % → 10 %; …").
-CHANGE_PAGE_QUERIES = 19
+# schedule's tiers again for the line's terms ("≥ 99 and < 99.99 % → 10 %; …"), and for
+# whether they contradict the target, with legal's confirmations of that.
+CHANGE_PAGE_QUERIES = 21
 # The approve page: session, user, roles, permissions (2), the changelist Django builds before any
 # action (team filter choices twice, the count), the selected lines with their contracts and
-# schedules, one GROUP BY per contract timezone (one here) and the tiers: 2 lines or 6.
-INTERMEDIATE_PAGE_QUERIES = 11
+# schedules, one GROUP BY per contract timezone (one here) and the tiers, the tiers and legal's
+# confirmations for whether the credits contradict the target: 2 lines or 6.
+INTERMEDIATE_PAGE_QUERIES = 13
 
 
 @pytest.fixture(autouse=True)

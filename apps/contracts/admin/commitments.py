@@ -45,6 +45,20 @@ def judged_target():
     )
 
 
+def _schedule_fit_text(line: Commitment) -> str:
+    findings = line.schedule_findings
+    if not findings:
+        return "The credit schedule agrees with the target."
+    text = "Credits contradict the SLA: " + " ".join(f.message for f in findings)
+    confirmation = line.schedule_confirmation()
+    if confirmation is not None:
+        text += (
+            f" Confirmed on purpose by {confirmation.confirmed_by.get_username()}: "
+            f"{confirmation.comment}"
+        )
+    return text
+
+
 def describe_line(line: Commitment) -> str:
     return f"{line.contract} · {line}"
 
@@ -75,7 +89,19 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
     show_full_result_count = False
     actions = ["approve_lines", "reject_lines"]
     fieldsets = [
-        (None, {"fields": ["contract", "indicator", "target", "period", "credit_schedule_terms"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "contract",
+                    "indicator",
+                    "target",
+                    "period",
+                    "credit_schedule_terms",
+                    "schedule_fit",
+                ]
+            },
+        ),
         ("", {"fields": ["exclusions", "version"]}),
         ("Alignment (live)", {"fields": ALIGNMENT_FIELDS}),
         ("History (backtest)", {"fields": ["backtest"]}),
@@ -84,6 +110,7 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
     readonly_fields = [
         "version",
         "credit_schedule_terms",
+        "schedule_fit",
         *ALIGNMENT_FIELDS,
         "backtest",
         "current_signoff",
@@ -120,6 +147,11 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
     def credit_schedule_terms(self, line):
         """The schedule with its tiers and cap: what the line would pay, not just a name."""
         return line.credit_schedule.summary() if line.credit_schedule else "none"
+
+    @admin.display(description="credits against target")
+    def schedule_fit(self, line):
+        """Where the schedule contradicts the target, and whether legal confirmed it."""
+        return _schedule_fit_text(line)
 
     @admin.display(description="customer", ordering="contract__customer__name")
     def customer(self, line):
@@ -250,7 +282,9 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         )
 
     def _signoff(self, request, queryset, *, decision: str, **options):
-        lines = queryset.select_related("contract", "indicator__service", "credit_schedule")
+        lines = queryset.select_related(
+            "contract", "indicator__service", "credit_schedule"
+        ).prefetch_related("credit_schedule__tiers", "schedule_confirmations__confirmed_by")
         history = backtest_summary.LazySummaries(lines)
         return action_with_comment(
             self,
@@ -261,6 +295,7 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
             ),
             row_details=lambda line: (
                 f"{line.verdict}, contract {line.contract.get_status_display()}; {history(line)}"
+                + (f" {_schedule_fit_text(line)}" if line.schedule_findings else "")
             ),
             describe=describe_line,
             **options,
