@@ -76,33 +76,16 @@ def copy_rows(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('drift', '0001_initial'),
-        ('notifications', '0001_initial'),
+        ("drift", "0001_initial"),
+        ("notifications", "0001_initial"),
     ]
 
+    # The tables go whole: removing the foreign keys first would make SQLite rebuild a table
+    # whose unique constraint still names one of them.
     operations = [
         migrations.RunPython(copy_rows, migrations.RunPython.noop),
-        migrations.RemoveField(
-            model_name='notificationchannel',
-            name='team',
-        ),
-        migrations.RemoveField(
-            model_name='notificationdelivery',
-            name='channel',
-        ),
-        migrations.RemoveField(
-            model_name='notificationdelivery',
-            name='event',
-        ),
-        migrations.DeleteModel(
-            name='HistoricalNotificationChannel',
-        ),
-        migrations.DeleteModel(
-            name='NotificationChannel',
-        ),
-        migrations.DeleteModel(
-            name='NotificationDelivery',
-        ),
+        migrations.DeleteModel(name="HistoricalNotificationChannel"),
+        migrations.DeleteModel(name="NotificationDelivery"),
+        migrations.DeleteModel(name="NotificationChannel"),
     ]
