@@ -102,7 +102,7 @@ class TicketViewSet(
         parameters=[OpenApiParameter("at", str, description="ISO 8601; default now")],
         responses=ClockSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def clocks(self, request, pk=None):
         """Every clock of the ticket as of ``at``, worked out from its whole log."""
         ticket = self.get_object()
@@ -115,7 +115,7 @@ class TicketViewSet(
         return Response(clock_data(ticket_clocks_at(ticket=ticket, at=at)))
 
     @extend_schema(responses=EscalationSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def escalations(self, request, pk=None):
         """The levels fired on the ticket's clocks: when, what they did, where they went."""
         ticket = self.get_object()

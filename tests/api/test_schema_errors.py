@@ -74,3 +74,17 @@ def test_a_packets_signoffs_are_documented_as_the_plain_list_they_are(paths):
 
     schema = listed["content"]["application/json"]["schema"]
     assert schema == {"type": "array", "items": {"$ref": "#/components/schemas/ReviewSignOff"}}
+
+
+@pytest.mark.parametrize(
+    ("path", "component"),
+    [
+        ("/api/v1/tickets/{id}/clocks/", "Clock"),
+        ("/api/v1/tickets/{id}/escalations/", "Escalation"),
+    ],
+)
+def test_a_tickets_clocks_and_escalations_are_documented_as_plain_lists(paths, path, component):
+    listed = paths[path]["get"]["responses"]["200"]
+
+    schema = listed["content"]["application/json"]["schema"]
+    assert schema == {"type": "array", "items": {"$ref": f"#/components/schemas/{component}"}}
