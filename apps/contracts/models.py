@@ -334,15 +334,6 @@ class Commitment(VersionedModel):
             None,
         )
 
-    def on_new_version(self, changed):
-        from .services import signoffs_void_for_commitment
-
-        signoffs_void_for_commitment(
-            commitment=self,
-            reason=f"Commitment edited ({', '.join(changed)}).",
-            user=getattr(self, "_history_user", None),
-        )
-
 
 class SignOff(models.Model):
     """An engineering decision on one commitment, pinned to what it judged.

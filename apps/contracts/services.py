@@ -276,7 +276,13 @@ def commitment_update(*, commitment: Commitment, user, **fields) -> Commitment:
             setattr(line, name, value)
         line.full_clean()
         line.verdict = evaluate_alignment(line.indicator, line.target, check_risk=False).verdict
+        changed = line.material_changes()
         _save(line, user=user, reason="Line edited.", validate=False)
+        if changed:
+            # A decision judged the line as it was: the edited line needs a new one.
+            signoffs_void_for_commitment(
+                commitment=line, reason=f"Commitment edited ({', '.join(changed)}).", user=user
+            )
     return line
 
 
