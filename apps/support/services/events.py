@@ -16,12 +16,12 @@ from django.utils.dateparse import parse_datetime
 
 from apps.catalog.models import Customer, Service
 from apps.contracts.models import Contract
+from apps.core.bulk import rows_insert
 
 from ..choices import SupportPriority, TicketEventType, TicketStatus
 from ..clocks import LogEvent
 from ..models import Ticket, TicketEvent
 from ..selectors import contract_in_force
-from .bulk import rows_insert
 from .recompute import clocks_recompute, clocks_recompute_many, ticket_readings_apply
 
 # Clocks of helpdesks drift: an event stamped a little ahead of our clock is accepted.
@@ -250,6 +250,17 @@ class _Row(NamedTuple):
     value: object
 
 
+def _has_nul(value) -> bool:
+    """Whether any text in ``value`` holds a NUL: PostgreSQL stores it in no text column."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def _parse_rows(items) -> list[_Row]:
     if not isinstance(items, list):
         raise ValidationError({"events": ["Send a list of events."]})
@@ -261,6 +272,13 @@ def _parse_rows(items) -> list[_Row]:
             missing = [f for f in ("source", "external_id", "at", "type") if not item.get(f)]
             if missing:
                 raise ValidationError({f: ["This field is required."] for f in missing})
+            nul = [
+                f
+                for f in ("source", "external_id", "event_id", "type", "value")
+                if _has_nul(item.get(f))
+            ]
+            if nul:
+                raise ValidationError({f: ["Null characters are not allowed."] for f in nul})
             rows.append(
                 _Row(
                     index,
