@@ -7,12 +7,26 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from apps.contracts import schedule_fit
+from apps.contracts.choices import ContractStatus, Period
+from apps.core import formatting
+from apps.slos.choices import VERDICT_CHOICES, SloStatus, SloWindow
+
 from . import charts
 from .models import ReviewPacket
+
+# Packets store the values; people read the labels.
+CONTRACT_STATUS = dict(ContractStatus.choices)
+PERIOD = dict(Period.choices)
+SLO_STATUS = dict(SloStatus.choices)
+SLO_WINDOW = dict(SloWindow.choices)
+VERDICT = dict(VERDICT_CHOICES)
 
 CSV_HEADER = ["section", "subject", "period_start", "metric", "value"]
 
@@ -27,12 +41,119 @@ def _chart(months: list[dict], key: str, target: str, title: str) -> str:
     return mark_safe(charts.attainment_chart(points, target, title))
 
 
+def _next_start(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    return date(start.year + month // 12, month % 12 + 1, 1)
+
+
+def partial_to(start: str, months: int, as_of: date | None) -> date | None:
+    """The day a period's figures run to when the packet was made before the period ended."""
+    if as_of is None:
+        return None
+    first = date.fromisoformat(start)
+    return as_of if first <= as_of < _next_start(first, months) else None
+
+
+def period_rules(period: dict, target: str) -> dict:
+    """Which rule produced a period's breach, and whether its credit contradicts it (the
+    packet keeps the credit %, not the tier that gave it)."""
+    attainment, credit = period["attainment"], Decimal(period["credit_percent"])
+    note = ""
+    if attainment is not None:
+        if credit and not period["breached"]:
+            note = "credited although the target was met"
+        elif period["breached"] and not credit:
+            note = "breached, but no tier credits it"
+    breach = schedule_fit.breach_rule(
+        None if attainment is None else Decimal(attainment), Decimal(target)
+    )
+    return {"breach_rule": breach, "credit_note": note}
+
+
+def period_months(period: str) -> int:
+    return 3 if period == Period.QUARTER else 1
+
+
+# The figure a recommendation is about first, then what shows it.
+EVIDENCE_ORDER = {
+    key: index
+    for index, key in enumerate(
+        [
+            "target",
+            "slo_target",
+            "proposed_target",
+            "missed_months",
+            "breached_periods",
+            "credits_owed",
+            "quarters",
+            "lowest_attainment",
+            "safe_maximum",
+            "safe_maximum_after",
+        ]
+    )
+}
+
+
+def evidence_sentences(evidence: dict, currency: str | None = None) -> list[str]:
+    """A recommendation's evidence as sentences a reviewer reads (ids are left to the links)."""
+
+    def when(rows: list[dict]) -> str:
+        return ", ".join(
+            f"{row['start'][:7]} ({formatting.percent(row['attainment'])})" for row in rows
+        )
+
+    sentences = []
+    for key, value in sorted(evidence.items(), key=lambda item: EVIDENCE_ORDER.get(item[0], 99)):
+        if key in ("slo_id", "commitment_id") or value is None:
+            continue
+        if key == "target":
+            sentences.append(f"Target {formatting.target(value)}.")
+        elif key == "slo_target":
+            sentences.append(f"SLO target {formatting.target(value)}.")
+        elif key == "proposed_target":
+            sentences.append(f"Proposed target {formatting.target(value)}.")
+        elif key == "quarters":
+            quarters = ", ".join(
+                f"Q{(int(q['start'][5:7]) - 1) // 3 + 1} {q['start'][:4]} "
+                f"{formatting.percent(q['attainment'])}"
+                for q in value
+            )
+            sentences.append(f"Attainment in the last quarters: {quarters}.")
+        elif key == "missed_months":
+            sentences.append(f"Missed in {when(value)}.")
+        elif key == "breached_periods":
+            sentences.append(f"Breached in {when(value)}.")
+        elif key == "credits_owed":
+            owed = formatting.money(value, currency) if currency else formatting.amount(value)
+            sentences.append(f"Credits owed {owed}.")
+        elif key == "lowest_attainment":
+            sentences.append(f"Lowest attainment {formatting.percent(value)}.")
+        elif key == "safe_maximum":
+            sentences.append(f"The SLO backs an SLA up to {formatting.target(value)}.")
+        elif key == "safe_maximum_after":
+            sentences.append(
+                f"With the SLO tightened, it backs an SLA up to {formatting.target(value)}."
+            )
+        else:
+            sentences.append(f"{key.replace('_', ' ').capitalize()}: {value}.")
+    return sentences
+
+
 def packet_context(packet: ReviewPacket) -> dict:
-    """The packet's data with a chart beside each SLO and each SLA line's buffer."""
+    """The packet's data with a chart beside each SLO and each SLA line's buffer, labels for
+    its stored values, the rule behind each breach and credit, and which period was still
+    running when the packet was made."""
     data = packet.data or {}
+    as_of = packet.generated_at.date() if packet.generated_at else None
     slos = [
         {
             **slo,
+            "status_label": SLO_STATUS.get(slo["status"], slo["status"]),
+            "window_label": SLO_WINDOW.get(slo["window"], slo["window"]),
+            "months": [
+                {**month, "partial_to": partial_to(month["start"], 1, as_of)}
+                for month in slo["months"]
+            ],
             "chart": _chart(
                 slo["months"], "attainment", slo["target"], f"{slo['indicator']} per month"
             ),
@@ -47,14 +168,57 @@ def packet_context(packet: ReviewPacket) -> dict:
             if months
             else ""
         )
-        return {**line, "buffer_chart": chart}
+        periods = [
+            {
+                **period,
+                **period_rules(period, line["target"]),
+                "partial_to": partial_to(period["start"], period_months(line["period"]), as_of),
+            }
+            for period in line["periods"]
+        ]
+        return {
+            **line,
+            "periods": periods,
+            "period_label": PERIOD.get(line["period"], line["period"]).lower(),
+            "verdict_label": VERDICT.get(line["buffer"]["verdict"], line["buffer"]["verdict"]),
+            "buffer_chart": chart,
+        }
 
     slas = [with_chart(line) for line in data.get("slas", [])]
     contracts = [
-        {**contract, "lines": [with_chart(line) for line in contract["lines"]]}
+        {
+            **contract,
+            "status_label": CONTRACT_STATUS.get(contract["status"], contract["status"]),
+            "lines": [with_chart(line) for line in contract["lines"]],
+        }
         for contract in data.get("contracts", [])
     ]
-    return {"packet": packet, "data": data, "slos": slos, "slas": slas, "contracts": contracts}
+    currencies = {line["commitment_id"]: line["currency"] for line in _all_lines(data)}
+    recommendations = [
+        {
+            **item,
+            "evidence_sentences": evidence_sentences(
+                item.get("evidence", {}),
+                currencies.get(item.get("evidence", {}).get("commitment_id")),
+            ),
+        }
+        for item in data.get("recommendations", [])
+    ]
+    return {
+        "packet": packet,
+        "data": data,
+        "slos": slos,
+        "slas": slas,
+        "contracts": contracts,
+        "recommendations": recommendations,
+    }
+
+
+def _all_lines(data: dict) -> list[dict]:
+    lines = list(data.get("slas", []))
+    for contract in data.get("contracts", []):
+        lines.extend(contract["lines"])
+    return lines
 
 
 def packet_pdf(packet: ReviewPacket, signoffs) -> bytes:

@@ -38,6 +38,8 @@ def cycle_list(request):
         {
             "cycles": cycles,
             "can_open": services.can_open_cycle(request.user),
+            # Every role that signs a packet off, so the count says "2 of 4" and which four.
+            "signing_roles": [role.label for role in SignOffRole],
             "default_year": services.previous_year(),
         },
     )
