@@ -4,7 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from apps.dashboards import slo_page
+from apps.dashboards import landing, slo_page
 
 
 class FaviconView(RedirectView):
@@ -18,7 +18,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="contracts:list", permanent=False)),
+    path("", landing.home, name="home"),
     path("favicon.ico", FaviconView.as_view()),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

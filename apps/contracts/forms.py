@@ -9,29 +9,13 @@ from itertools import groupby
 from django import forms
 from django.contrib.auth import get_user_model
 
-from apps.catalog.models import Customer, Indicator
+from apps.catalog.models import Indicator
 from apps.core.roles import LEGAL
 
-from .choices import ContractStatus
 from .models import Commitment, Contract, CreditSchedule
 from .services import COMMITMENT_FIELDS, CONTRACT_FIELDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class ContractFilterForm(forms.Form):
-    """The filters of the contract list; an unknown value is shown as an error and ignored."""
-
-    status = forms.ChoiceField(
-        choices=[("", "Any status"), *ContractStatus.choices], required=False
-    )
-    customer = forms.ModelChoiceField(
-        queryset=Customer.objects.none(), required=False, empty_label="Any customer"
-    )
-
-    def __init__(self, *args, customers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["customer"].queryset = customers
 
 
 class ContractForm(forms.ModelForm):

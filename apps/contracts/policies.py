@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.catalog.policies import owns_team
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, has_role
 
-from .choices import ContractStatus
+from .choices import ContractStatus, Decision
 from .models import Commitment, Contract, SignOff
 
 
@@ -143,3 +143,24 @@ def signoff_queue(user) -> QuerySet:
     if not user.has_perm("contracts.signoff_commitment"):
         return queryset.none()
     return queryset.filter(indicator__service__team__members=user)
+
+
+def legal_queue(user) -> QuerySet:
+    """Contracts waiting for legal: under review with every line approved by engineering and no
+    legal approval yet, or approved and awaiting signature. Empty for anyone who is not legal."""
+    if not (
+        user.has_perm("contracts.legal_approve_contract")
+        or user.has_perm("contracts.sign_contract")
+    ):
+        return Contract.objects.none()
+    approved = SignOff.objects.filter(
+        commitment=OuterRef("pk"), voided_at__isnull=True, decision=Decision.APPROVE
+    )
+    unapproved_line = Commitment.objects.filter(contract=OuterRef("pk")).filter(~Exists(approved))
+    engineering_done = Q(
+        Exists(Commitment.objects.filter(contract=OuterRef("pk"))), ~Exists(unapproved_line)
+    )
+    return visible_contracts(user).filter(
+        Q(status=ContractStatus.APPROVED)
+        | Q(engineering_done, status=ContractStatus.IN_REVIEW, legal_approved_at__isnull=True)
+    )

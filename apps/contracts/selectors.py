@@ -5,10 +5,12 @@ the actions a user may take now, and the alignment of many lines in a fixed numb
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from apps.catalog.models import Indicator
 from apps.core.history import HistoryEntry, entries_of_records, grouped_entries
@@ -17,6 +19,7 @@ from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import policies
 from .choices import ACTION_STATES
+from .filters import DEFAULT_SORT, ordering
 from .models import Commitment, Contract, ScheduleFitConfirmation, SignOff, Waiver
 
 # Safest first, so that badges read from good to bad.
@@ -27,20 +30,53 @@ def verdict_count_field(verdict: str) -> str:
     return f"lines_{verdict.lower()}"
 
 
-def contracts_for_list(user, *, status: str | None = None, customer_id: int | None = None):
-    """Visible contracts with their line count and a count per verdict, computed in SQL."""
+def contracts_for_list(
+    user,
+    *,
+    status: str | None = None,
+    customer_id: int | None = None,
+    search: str | None = None,
+    verdict: str | None = None,
+    owner_id: int | None = None,
+    legal_queue: bool = False,
+    renewal_within: int | None = None,
+    sort: str = DEFAULT_SORT,
+    today: date | None = None,
+):
+    """Visible contracts with their line count and a count per verdict, computed in SQL.
+
+    ``search`` matches the number, the customer's name or the title; ``verdict`` keeps contracts
+    with at least one line of that verdict; ``renewal_within`` those renewing in the next N days
+    (today included); ``legal_queue`` those waiting for legal (``policies.legal_queue``)."""
     counts = {
         verdict_count_field(verdict): Count("commitments", filter=Q(commitments__verdict=verdict))
         for verdict in VERDICTS
     }
     queryset = policies.visible_contracts(user).select_related("customer", "owner")
+    if legal_queue:
+        queryset = queryset.filter(pk__in=policies.legal_queue(user).values("pk"))
     if status:
         queryset = queryset.filter(status=status)
     if customer_id:
         queryset = queryset.filter(customer_id=customer_id)
-    return queryset.annotate(line_count=Count("commitments"), **counts).order_by(
-        "-created_at", "-id"
-    )
+    if owner_id:
+        queryset = queryset.filter(owner_id=owner_id)
+    if search:
+        queryset = queryset.filter(
+            Q(number__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(title__icontains=search)
+        )
+    if verdict:
+        queryset = queryset.filter(
+            pk__in=Commitment.objects.filter(verdict=verdict).values("contract_id")
+        )
+    if renewal_within is not None:
+        today = today or timezone.localdate()
+        queryset = queryset.filter(
+            renewal_date__gte=today, renewal_date__lte=today + timedelta(days=renewal_within)
+        )
+    return queryset.annotate(line_count=Count("commitments"), **counts).order_by(*ordering(sort))
 
 
 def contract_for_page(user, pk: int) -> Contract:

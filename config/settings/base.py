@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.roles",
+                "apps.dashboards.landing.work_counts",
             ],
         },
     },
@@ -134,7 +135,7 @@ STORAGES = {
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "contracts:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

@@ -197,6 +197,8 @@ API = [
 ]
 
 WEB = [
+    # Everyone signed in is sent on to their own work (tests/web/test_landing.py says where).
+    web("home", "landing", "get", "/", "302 302 302 302 302 302 302 302", route="home"),
     web("contract", "list", "get", "/contracts/", "200 200 200 200 200 200 200 302", route="contracts:list"),
     web("contract", "create", "get", "/contracts/new/", "200 403 403 403 403 403 403 302", route="contracts:create"),
     web("contract", "alignment preview", "get", "/contracts/alignment-preview/?indicator={indicator}&target=99.5", "200 200 200 200 200 200 403 302", route="contracts:alignment-preview"),

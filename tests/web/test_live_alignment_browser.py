@@ -13,7 +13,7 @@ def test_typing_a_target_shows_the_verdict_and_safe_maximum_beside_it(
     page.fill("#id_username", "alice")
     page.fill("#id_password", "pw")
     page.click("button[type=submit]")
-    page.wait_for_url(f"**{reverse('contracts:list')}")
+    page.wait_for_url(f"**{reverse('contracts:list')}?owner=me")
 
     page.goto(live_server.url + reverse("contracts:create"))
     page.select_option("#id_lines-0-indicator", str(availability.pk))

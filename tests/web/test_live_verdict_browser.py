@@ -34,7 +34,7 @@ def test_fixing_a_line_updates_its_heading_and_partial_targets_wait(
     page.fill("#id_username", "alice")
     page.fill("#id_password", "pw")
     page.click("button[type=submit]")
-    page.wait_for_url(f"**{reverse('contracts:list')}")
+    page.wait_for_url(f"**{reverse('contracts:list')}?owner=me")
     page.goto(live_server.url + reverse("contracts:edit", args=[mismatched_line.contract_id]))
 
     line = page.locator("[data-line]").first
