@@ -10,7 +10,9 @@ from apps.core.formatting import money, percent
 from apps.measurements.risk import period_label
 from apps.slos.alignment import fmt
 
+from . import schedule_fit
 from .api_backtest import BacktestInputSerializer, backtest_report, may_backtest
+from .credits import Tier
 
 PREVIEW_PARAMS = (
     "indicator",
@@ -22,6 +24,14 @@ PREVIEW_PARAMS = (
     "end",
     "timezone",
 )
+
+
+def _tiers(data: dict) -> tuple[list[Tier], object]:
+    """The tiers and cap the backtest priced with: a stored schedule's or those typed."""
+    schedule = data.get("credit_schedule")
+    if schedule is not None:
+        return schedule.as_tiers(), schedule.cap_percent
+    return [Tier(**tier) for tier in data.get("tiers") or []], data.get("cap_percent")
 
 
 @login_required
@@ -45,12 +55,17 @@ def backtest_preview(request):
     report = backtest_report(serializer.validated_data)
     currency = (request.GET.get("currency") or "EUR")[:3]
     result = report.result
+    tiers, cap = _tiers(serializer.validated_data)
     rows = [
         {
             "label": period_label(p.start, report.period),
             "attainment": percent(p.attainment),
             "breached": p.breached,
+            "breach_rule": schedule_fit.breach_rule(p.attainment, report.target),
             "credit": money(p.credit_amount, currency) if p.credit_amount else "",
+            "credit_rule": (
+                schedule_fit.credit_rule(tiers, p.attainment, cap) if p.credit_amount else ""
+            ),
         }
         for p in result.periods
     ]
