@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import threading
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -183,6 +184,18 @@ def _retry_after(response) -> int | None:
         return None
 
 
+_local = threading.local()
+
+
+def _session():
+    """One checked session per thread: a receiver that keeps connections alive is reached
+    without a new connection (and its check) per notice."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = outbound_session()
+    return session
+
+
 def _post(url: str, body: bytes, headers: dict) -> Response:
     try:
         check_outbound_url(url)
@@ -192,14 +205,13 @@ def _post(url: str, body: bytes, headers: dict) -> Response:
         # Checked again here: the name may resolve elsewhere than when the channel was saved.
         raise PermanentDeliveryError(str(error)) from error
     try:
-        with outbound_session() as session:
-            response = session.post(
-                url,
-                data=body,
-                headers={"User-Agent": "Covenant-Notifier/1", **headers},
-                timeout=settings.NOTIFICATION_TIMEOUT,
-                allow_redirects=False,
-            )
+        response = _session().post(
+            url,
+            data=body,
+            headers={"User-Agent": "Covenant-Notifier/1", **headers},
+            timeout=settings.NOTIFICATION_TIMEOUT,
+            allow_redirects=False,
+        )
     except OutboundURLRefused as error:  # the address reached was not the one checked
         raise PermanentDeliveryError(str(error)) from error
     except requests.RequestException as error:

@@ -40,6 +40,15 @@ def deliver_notification(self, delivery_id: int) -> str:
         raise self.retry(exc=error, countdown=countdown) from error
 
 
+@shared_task(
+    soft_time_limit=settings.NOTIFICATION_TIMEOUT * 20,
+    time_limit=settings.NOTIFICATION_TIMEOUT * 24,
+)
+def deliver_notifications(delivery_ids: list[int]) -> dict:
+    """First attempts of many notices at once; idempotent (claimed before sending)."""
+    return services.deliveries_send(delivery_ids=delivery_ids)
+
+
 @shared_task
 def requeue_lost_deliveries() -> int:
     return services.deliveries_requeue_lost()

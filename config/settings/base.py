@@ -230,6 +230,9 @@ NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int(
 NOTIFICATION_RETRY_BACKOFF_MAX_SECONDS = 3600
 # A claim older than this belongs to a worker that died: the delivery may be sent again.
 NOTIFICATION_CLAIM_SECONDS = 600
+# First attempts go out in batches of this many, sent side by side by this many threads.
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=100)
+NOTIFICATION_SEND_THREADS = env.int("NOTIFICATION_SEND_THREADS", default=8)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -180,6 +180,8 @@ class Running:
         self.receiver = receiver
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as the vendors do
+
             def do_POST(self):
                 parts = urlsplit(self.path)
                 length = int(self.headers.get("Content-Length") or 0)

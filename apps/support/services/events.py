@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.catalog.models import Customer, Service
 from apps.contracts.models import Contract
-from .bulk import rows_insert
+from apps.core.bulk import rows_insert
 
 from ..choices import SupportPriority, TicketEventType, TicketStatus
 from ..clocks import LogEvent

@@ -12,13 +12,13 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from apps.contracts.models import Contract
+from apps.core.bulk import rows_insert, rows_update
 from apps.measurements.services import SampleRow, samples_upsert
 
 from ..choices import ClockState
 from ..clocks import ClockReading, LogEvent, clocks_at, ticket_readings
 from ..inputs import clock_rules, log_key, support_indicators
 from ..models import Ticket, TicketClock, TicketEvent
-from .bulk import rows_insert, rows_update
 from .escalations import escalations_plan
 
 HOUR = timedelta(hours=1)
