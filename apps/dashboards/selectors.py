@@ -384,6 +384,9 @@ class LineCredit:
 
     line: Commitment
     periods: list[owed.PeriodCredit]
+    # The schedule that priced the periods, so a page can say which tier paid each.
+    tiers: list[credits.Tier] = field(default_factory=list)
+    cap_percent: Decimal | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -424,7 +427,8 @@ def lines_owing_credits(filters: Filters, now: datetime | None = None) -> list[L
     for line in lines:
         periods = percents.credits(terms[line.pk], line.target, all_periods=True)
         if any(p.amount for p in periods):
-            result.append(LineCredit(line, periods))
+            tiers, cap = schedules.get(line.credit_schedule_id, ([], None))
+            result.append(LineCredit(line, periods, tiers, cap))
     return result
 
 

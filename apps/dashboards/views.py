@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from apps.catalog.models import Customer, Service, Team
+from apps.contracts import schedule_fit
 from apps.core.formatting import money, percent
 from apps.slos.alignment import fmt
 
@@ -330,6 +331,7 @@ CREDIT_COLUMNS = [
     "periods breached",
     "credits owed",
     "currency",
+    "rules behind the figures",
 ]
 
 
@@ -346,7 +348,33 @@ def _credit_row(item: selectors.LineCredit) -> list:
         item.breaches,
         item.amount,
         line.contract.currency,
+        _credit_rules(item),
     ]
+
+
+def _credit_rules(item: selectors.LineCredit) -> str:
+    """Which rule produced the breaches and which tier each credit: "2 × breached: below
+    99.9 % target; 3 × credit: tier < 99.9 % → 10 % (3 in periods that met the target)"."""
+    target = item.line.target
+    breached = [p for p in item.periods if p.breached]
+    parts = []
+    if breached:
+        rule = schedule_fit.breach_rule(breached[0].attainment, target)
+        parts.append(f"{len(breached)} × {rule}")
+    else:
+        parts.append(f"no breach: every period at or above {fmt(target)} % target")
+    paid: dict[str, list] = {}
+    for period in item.periods:
+        if period.amount:
+            rule = schedule_fit.credit_rule(item.tiers, period.attainment, item.cap_percent)
+            paid.setdefault(rule, []).append(period)
+    for rule, periods in paid.items():
+        met = sum(1 for p in periods if not p.breached)
+        text = f"{len(periods)} × {rule}"
+        if met:
+            text += f" ({met} in periods that met the target)"
+        parts.append(text)
+    return "; ".join(parts)
 
 
 @filtered_list
