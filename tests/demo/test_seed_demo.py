@@ -173,3 +173,14 @@ def test_support_desk_has_tickets_in_every_state(seeded):
         "zendesk-demo",
         "builtin",
     }
+
+
+def test_tyrell_r2_credits_are_flagged_against_its_target(seeded):
+    """TYRELL-001 r2 promises 99.25 % on the storage schedule, which pays below 99.9 %."""
+    line = Commitment.objects.get(contract__number="TYRELL-001", contract__revision=2)
+    [finding] = line.schedule_findings
+    assert finding.kind == "credits_above_target"
+    assert finding.message == (
+        "The schedule credits up to 10 % at attainments ≥ 99.25 % and < 99.9 %, which meet the "
+        "99.25 % target: a met period would be paid."
+    )
