@@ -30,6 +30,7 @@ from .serializers import (
     CreditEvaluationSerializer,
     CreditScheduleSerializer,
     LegalApprovalSerializer,
+    SignatureSerializer,
     SignOffRequestSerializer,
     SignOffSerializer,
     TerminationSerializer,
@@ -134,10 +135,20 @@ class ContractViewSet(_NoDeleteViewSet):
             )
         )
 
-    @extend_schema(request=None, responses=ContractSerializer)
+    @extend_schema(request=SignatureSerializer, responses=ContractSerializer)
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
-        return self._respond(services.contract_sign(contract=self.get_object(), user=request.user))
+        contract = self.get_object()
+        body = SignatureSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._respond(
+            services.contract_sign(
+                contract=contract,
+                user=request.user,
+                signature_date=body.validated_data["signature_date"],
+                signatory=body.validated_data["signatory"],
+            )
+        )
 
     @extend_schema(request=None, responses={201: ContractSerializer})
     @action(detail=True, methods=["post"])

@@ -125,3 +125,22 @@ class TerminateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Why the contract ends; recorded in its history.",
     )
+
+
+class SignatureForm(forms.Form):
+    """The confirmation step before a revision is marked signed."""
+
+    signature_date = forms.DateField(
+        label="Date of signature",
+        widget=DATE_INPUT,
+        help_text="The date on the signed document; not in the future.",
+    )
+    signatory = forms.CharField(
+        label="Signed by",
+        max_length=200,
+        help_text="Name and role of the person who signed, e.g. “Jane Roe, CFO, Acme Corp”.",
+    )
+    confirm = forms.BooleanField(
+        label="I confirm that these terms and lines are the ones signed.",
+        error_messages={"required": "Confirm that these are the terms that were signed."},
+    )

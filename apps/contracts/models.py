@@ -217,6 +217,15 @@ class Contract(models.Model):
         editable=False,
         related_name="+",
     )
+    legal_comment = models.TextField(
+        blank=True, editable=False, help_text="What legal said when approving this revision."
+    )
+    signature_date = models.DateField(
+        null=True, blank=True, editable=False, help_text="The date on the signed document."
+    )
+    signatory = models.CharField(
+        max_length=200, blank=True, editable=False, help_text="Who signed it (name and role)."
+    )
     terminated_at = models.DateTimeField(null=True, blank=True, editable=False)
     termination_reason = models.TextField(blank=True, editable=False)
     history = HistoricalRecords()

@@ -168,8 +168,11 @@ class ContractSerializer(RefuseUnknownFields, serializers.ModelSerializer):
             "submitted_by",
             "legal_approved_at",
             "legal_approved_by",
+            "legal_comment",
             "signed_at",
             "signed_by",
+            "signature_date",
+            "signatory",
             "terminated_at",
             "termination_reason",
         ]
@@ -202,6 +205,13 @@ class ContractSerializer(RefuseUnknownFields, serializers.ModelSerializer):
 
 class LegalApprovalSerializer(RefuseUnknownFields, serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SignatureSerializer(RefuseUnknownFields, serializers.Serializer):
+    """Both optional: the date defaults to today, the signatory to the person recording it."""
+
+    signature_date = serializers.DateField(required=False, allow_null=True, default=None)
+    signatory = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class TerminationSerializer(RefuseUnknownFields, serializers.Serializer):

@@ -135,6 +135,7 @@ def contract_legal_approve(*, contract: Contract, user, comment: str = "") -> Co
             raise TransitionNotAllowed("Legal has already approved this revision.")
         locked.legal_approved_at = timezone.now()
         locked.legal_approved_by = user
+        locked.legal_comment = (comment or "").strip()
         _save(locked, user=user, reason=comment or "Legal approval.", validate=False)
         _approve_when_complete(locked, user=user)
     return locked
@@ -161,7 +162,18 @@ def sign_blockers(contract: Contract, *, on: date | None = None) -> list[str]:
     return blockers
 
 
-def contract_sign(*, contract: Contract, user) -> Contract:
+def contract_sign(
+    *, contract: Contract, user, signature_date: date | None = None, signatory: str = ""
+) -> Contract:
+    """Mark the revision signed, recording the date on the document (today unless given; never
+    in the future) and who signed it (the person recording the signature unless named)."""
+    today = timezone.localdate()
+    signature_date = signature_date or today
+    if signature_date > today:
+        raise ValidationError({"signature_date": "The signature date cannot be in the future."})
+    signatory = (signatory or "").strip() or user.get_full_name() or user.get_username()
+    if len(signatory) > Contract._meta.get_field("signatory").max_length:
+        raise ValidationError({"signatory": "Name the signatory in at most 200 characters."})
     with transaction.atomic():
         locked = _locked_contract(contract.pk)
         policies.check_sign(user, locked)
@@ -172,7 +184,14 @@ def contract_sign(*, contract: Contract, user) -> Contract:
         locked.status = ContractStatus.SIGNED
         locked.signed_at = timezone.now()
         locked.signed_by = user
-        _save(locked, user=user, reason="Signed.", validate=False)
+        locked.signature_date = signature_date
+        locked.signatory = signatory
+        _save(
+            locked,
+            user=user,
+            reason=f"Signed by {signatory} on {signature_date.isoformat()}.",
+            validate=False,
+        )
         if locked.previous_revision_id:
             previous = _locked_contract(locked.previous_revision_id)
             if previous.status == ContractStatus.SIGNED:

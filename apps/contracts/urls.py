@@ -10,6 +10,7 @@ urlpatterns = [
     path("backtest-preview/", backtest_views.backtest_preview, name="backtest-preview"),
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
+    path("<int:pk>/sign/confirm/", views.contract_sign_confirm, name="sign-confirm"),
     path(
         "<int:pk>/lines/<int:line_pk>/confirm-schedule/",
         views.line_schedule_confirm,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.catalog.models import Customer, Indicator
@@ -31,7 +32,7 @@ from . import filters as contract_filters
 from . import policies, schedule_fit, selectors, services
 from .choices import OPEN_STATES, ContractStatus, Decision, Period
 from .filters import ContractFilterForm
-from .forms import ContractForm, TerminateForm, commitment_formset
+from .forms import ContractForm, SignatureForm, TerminateForm, commitment_formset
 from .models import Commitment, Contract, CreditSchedule, ScheduleFitConfirmation, SignOff
 
 PAGE_SIZE = 25
@@ -276,12 +277,7 @@ def _do_action(action: str, contract: Contract, request) -> tuple[Contract, str]
         services.contract_legal_approve(contract=contract, user=user, comment=comment)
         return contract, "Legal approval recorded."
     if action == "sign":
-        try:
-            services.contract_sign(contract=contract, user=user)
-        except DomainError as error:
-            # Say what is missing, not only that the state forbids signature.
-            blockers = services.sign_blockers(contract)
-            raise DomainError(" ".join([error.message, *blockers])) from error
+        _sign(contract, user)
         return contract, "The contract is signed."
     if action == "amend":
         draft = services.contract_amend(contract=contract, user=user)
@@ -324,6 +320,61 @@ def line_schedule_confirm(request, pk: int, line_pk: int):
     else:
         messages.success(request, f"Credit schedule of “{selectors.line_label(line)}” confirmed.")
     return redirect(f"{reverse('contracts:detail', args=[contract.pk])}#line-{line.pk}")
+
+
+# --- signature -----------------------------------------------------------------------------
+
+
+@login_required
+def contract_sign_confirm(request, pk: int):
+    """What will be signed (terms, lines, legal's approval), the date and signatory, and a
+    confirmation; the signature is recorded only once all three are given."""
+    contract = _visible_contract(request.user, pk)
+    if not selectors.contract_actions(request.user, contract).sign:
+        status = contract.get_status_display().lower()
+        messages.error(
+            request, f"Contract {contract} cannot be signed by you now (it is {status})."
+        )
+        return redirect("contracts:detail", pk=contract.pk)
+    initial = {
+        "signature_date": timezone.localdate(),
+        "signatory": "",
+    }
+    form = SignatureForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _sign(contract, request.user, **form.cleaned_data)
+        except REFUSALS as error:
+            if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+                for name, problems in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, problems)
+            else:
+                form.add_error(None, _message(error))
+        else:
+            messages.success(request, "The contract is signed.")
+            return redirect("contracts:detail", pk=contract.pk)
+    lines = selectors.lines_for_page(contract)
+    return render(
+        request,
+        "contracts/contract_sign.html",
+        {
+            "contract": contract,
+            "lines": [(line, alignment.fmt(line.target)) for line in lines],
+            "blockers": services.sign_blockers(contract),
+            "form": form,
+        },
+    )
+
+
+def _sign(contract: Contract, user, *, signature_date=None, signatory="", confirm=True):
+    try:
+        return services.contract_sign(
+            contract=contract, user=user, signature_date=signature_date, signatory=signatory
+        )
+    except DomainError as error:
+        # Say what is missing, not only that the state forbids signature.
+        blockers = services.sign_blockers(contract)
+        raise DomainError(" ".join([error.message, *blockers])) from error
 
 
 # --- form ----------------------------------------------------------------------------------

@@ -100,6 +100,12 @@ def test_from_draft_to_signature_to_leadership_review(
     page.wait_for_load_state()
     page.click("text=Mark signed")
     page.wait_for_load_state()
+    # The confirmation step shows what will be signed and asks who signed it.
+    assert "What will be signed" in page.inner_text("main")
+    page.fill("#id_signatory", "Wile E. Coyote, CTO, Acme")
+    page.check("#id_confirm")
+    page.click("text=Confirm and mark signed")
+    page.wait_for_load_state()
     contract.refresh_from_db()
     assert contract.status == ContractStatus.SIGNED
     assert "carol" in page.inner_text("body")
