@@ -79,6 +79,14 @@ def money(value, currency: str, *, none: str = NOTHING) -> str:
     return f"{amount(number)} {currency.upper()}".rstrip()
 
 
+def points(value, *, none: str = NOTHING) -> str:
+    """A margin between two percentages, in points, as exact as its figures: "-0.9 points"."""
+    number = _decimal(value)
+    if number is None:
+        return none
+    return f"{trimmed(number)} points"
+
+
 def day(value, *, none: str = NOTHING) -> str:
     """A date (or the date of a moment) in ISO 8601: "2027-01-01"."""
     if value is None or value == "":

@@ -32,6 +32,11 @@ def test_an_amount_has_separators_and_its_currency_code():
     assert formatting.money(None, "EUR") == "—"
 
 
+def test_a_margin_is_in_points_without_trailing_zeros():
+    assert formatting.points("-0.9000") == "-0.9 points"
+    assert formatting.points(Decimal("0.0500")) == "0.05 points"
+
+
 def test_a_date_is_iso():
     assert formatting.day(date(2025, 1, 1)) == "2025-01-01"
     assert formatting.day(datetime(2027, 1, 1, 14, 30)) == "2027-01-01"

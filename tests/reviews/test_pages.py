@@ -34,6 +34,7 @@ def test_packet_page_shows_figures_charts_and_signoff_form(web, bob, service_pac
     assert response.status_code == 200
     html = response.content.decode()
     assert "2 breaches, 3,500.00 EUR of credits owed." in html
+    assert "smallest monthly margin -0.9 points" in html
     assert "Breached in 2 of 12 periods, 3,500.00 EUR of credits owed" in html
     assert "<svg" in html
     assert 'value="engineering"' in html

@@ -34,6 +34,11 @@ def money(value, currency=""):
 
 
 @register.filter
+def points(value):
+    return formatting.points(value)
+
+
+@register.filter
 def day(value):
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)
