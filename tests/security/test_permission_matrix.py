@@ -207,6 +207,7 @@ WEB = [
     web("contract", "submit (other owner)", "post", "/contracts/{their_contract}/submit/", "404 302 302 302 302 404 404 302", route="contracts:submit"),
     web("contract", "legal approve", "post", "/contracts/{in_review_contract}/legal-approve/", "302 302 302 302 302 404 404 302", route="contracts:legal-approve"),
     web("contract", "sign", "post", "/contracts/{signed_contract}/sign/", "302 302 302 302 302 404 404 302", route="contracts:sign"),
+    web("contract", "sign confirmation (already signed)", "get", "/contracts/{signed_contract}/sign/confirm/", "302 302 302 302 302 404 404 302", route="contracts:sign-confirm"),
     web("contract", "amend (other owner)", "post", "/contracts/{their_signed_contract}/amend/", "404 302 302 302 302 404 404 302", route="contracts:amend"),
     web("contract", "terminate", "post", "/contracts/{signed_contract}/terminate/", "302 302 302 302 302 404 404 302", route="contracts:terminate"),
     web("review", "cycles", "get", "/reviews/cycles/", "200 200 200 200 200 403 403 302", route="reviews:cycle-list"),
