@@ -206,6 +206,7 @@ WEB = [
     web("contract", "edit (other owner)", "get", "/contracts/{their_contract}/edit/", "404 200 302 302 302 404 404 302", route="contracts:edit"),
     web("contract", "submit (other owner)", "post", "/contracts/{their_contract}/submit/", "404 302 302 302 302 404 404 302", route="contracts:submit"),
     web("contract", "legal approve", "post", "/contracts/{in_review_contract}/legal-approve/", "302 302 302 302 302 404 404 302", route="contracts:legal-approve"),
+    web("contract", "confirm credit schedule", "post", "/contracts/{in_review_contract}/lines/{review_line}/confirm-schedule/", "302 302 302 302 302 404 404 302", {"comment": "On purpose."}, route="contracts:line-schedule-confirm"),
     web("contract", "sign", "post", "/contracts/{signed_contract}/sign/", "302 302 302 302 302 404 404 302", route="contracts:sign"),
     web("contract", "sign confirmation (already signed)", "get", "/contracts/{signed_contract}/sign/confirm/", "302 302 302 302 302 404 404 302", route="contracts:sign-confirm"),
     web("contract", "amend (other owner)", "post", "/contracts/{their_signed_contract}/amend/", "404 302 302 302 302 404 404 302", route="contracts:amend"),
