@@ -16,11 +16,12 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.core.errors import TransitionNotAllowed
+from apps.notifications.services import deliveries_queue
 from apps.slos import alignment
 from apps.slos.models import SLO
 from apps.slos.selectors import AlignmentBatch, evaluate_alignment
 
-from . import policies
+from . import notices, policies
 from .choices import (
     ACTION_STATES,
     OPEN_STATES,
@@ -122,6 +123,8 @@ def contract_submit(*, contract: Contract, user) -> Contract:
         locked.legal_approved_by = None
         _save(locked, user=user, reason="Submitted for review.", validate=False)
         _refresh_verdicts(Commitment.objects.filter(contract=locked))
+        # In the same transaction: the engineers hear of exactly the submissions that happened.
+        deliveries_queue(deliveries=notices.submission_notices(locked))
         _approve_when_complete(locked, user=user)
     return locked
 
