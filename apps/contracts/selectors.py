@@ -169,7 +169,8 @@ class LineVersions:
 
 
 def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[HistoryEntry]:
-    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers.
+    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers
+    and legal's confirmations of credit schedules.
 
     Each event is named as it was then: a line's record by its own target, a sign-off by the
     version of the line it judged, a waiver by the line as it stood when the waiver changed."""
@@ -206,6 +207,16 @@ def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[Histo
         entries += grouped_entries(SignOff.history.model, signoff_ids, signoff_record)
     if waiver_ids:
         entries += grouped_entries(Waiver.history.model, waiver_ids, waiver_record)
+
+    def confirmation_record(record) -> str:
+        confirmed = versions.at_version(record.commitment_id, record.commitment_version)
+        return f"Credit schedule of {confirmed or current.get(record.commitment_id, 'a line')}"
+
+    confirmation_ids = {c.pk for line in lines for c in line.schedule_confirmations.all()}
+    if confirmation_ids:
+        entries += grouped_entries(
+            ScheduleFitConfirmation.history.model, confirmation_ids, confirmation_record
+        )
     return sorted(entries, key=lambda entry: entry.changed_at, reverse=True)
 
 

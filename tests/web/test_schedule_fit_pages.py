@@ -92,6 +92,9 @@ def test_legal_sees_the_reason_and_confirms_it_on_purpose(carol, contract, tyrel
     assert "Confirm the credit schedule on purpose" not in page
     assert "Credits that contradict the SLA</strong>, not confirmed" not in page
     assert ScheduleFitConfirmation.objects.get().confirmed_by == carol
+    # The timeline records who confirmed which line and why.
+    assert "Credit schedule of Availability ≥ 99.25 % created" in page
+    assert "Credit schedule confirmed: Goodwill credit agreed with the customer." in page
 
 
 def test_sales_sees_the_reason_but_cannot_confirm(alice, contract, tyrell_line):
