@@ -182,8 +182,9 @@ CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "options": {"expires": 120.0},
 }
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
-# Packets per task of a review cycle: each task loads its chunk's figures together.
-REVIEW_PACKETS_PER_TASK = env.int("REVIEW_PACKETS_PER_TASK", default=8)
+# Packets per task of a review cycle: each task loads its chunk's figures together, one GROUP
+# BY over the samples for the chunk, so fewer, larger chunks read the samples fewer times.
+REVIEW_PACKETS_PER_TASK = env.int("REVIEW_PACKETS_PER_TASK", default=100)
 # Redis redelivers a message whose worker died after this long (acks_late): tasks are idempotent.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
