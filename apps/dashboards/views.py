@@ -354,7 +354,7 @@ def _credit_row(item: selectors.LineCredit) -> list:
 
 def _credit_rules(item: selectors.LineCredit) -> str:
     """Which rule produced the breaches and which tier each credit: "2 × breached: below
-    99.9 % target; 3 × credit: tier < 99.9 % → 10 % (3 in periods that met the target)"."""
+    99.9 % target; 3 × credit: tier < 99.9 % → 10 % (1 of them met the target)"."""
     target = item.line.target
     breached = [p for p in item.periods if p.breached]
     parts = []
@@ -362,7 +362,7 @@ def _credit_rules(item: selectors.LineCredit) -> str:
         rule = schedule_fit.breach_rule(breached[0].attainment, target)
         parts.append(f"{len(breached)} × {rule}")
     else:
-        parts.append(f"no breach: every period at or above {fmt(target)} % target")
+        parts.append(f"no breach: every period ≥ {fmt(target)} % target")
     paid: dict[str, list] = {}
     for period in item.periods:
         if period.amount:
@@ -372,7 +372,7 @@ def _credit_rules(item: selectors.LineCredit) -> str:
         met = sum(1 for p in periods if not p.breached)
         text = f"{len(periods)} × {rule}"
         if met:
-            text += f" ({met} in periods that met the target)"
+            text += f" ({met} of them met the target)"
         parts.append(text)
     return "; ".join(parts)
 
