@@ -42,6 +42,7 @@ from apps.reviews.choices import PacketScope
 from apps.reviews.models import ReviewPacket
 from apps.slos.models import BufferPolicy
 from apps.support.helpdesks.models import HelpdeskSource
+from apps.support.models import EscalationPolicy
 from apps.support.services import ticket_create
 from tests.factories import (
     CommitmentFactory,
@@ -183,6 +184,12 @@ API = [
     api("ticket", "create", "post", "tickets/", "403 403 403 403 403 201 403 401", {"external_id": "T-NEW", "service": "{service}", "priority": "P2", "created_at": "2026-01-05T09:00:00Z"}, route="ticket-list"),
     api("ticket", "detail", "get", "tickets/{ticket}/", "403 403 200 200 200 200 403 401", route="ticket-detail"),
     api("ticket", "clocks", "get", "tickets/{ticket}/clocks/", "403 403 200 200 200 200 403 401", route="ticket-clocks"),
+    api("ticket", "escalations", "get", "tickets/{ticket}/escalations/", "403 403 200 200 200 200 403 401", route="ticket-escalations"),
+    api("escalation policy", "list", "get", "escalation-policies/", "403 403 200 200 200 200 403 401", route="escalation-policy-list"),
+    api("escalation policy", "create", "post", "escalation-policies/", "403 403 403 403 403 201 403 401", {"name": "Signed desk", "service": "{service}", "contract": "{signed_contract}", "levels": [{"percent": "75", "notify_assignee": True}]}, route="escalation-policy-list"),
+    api("escalation policy", "detail", "get", "escalation-policies/{escalation_policy}/", "403 403 200 200 200 200 403 401", route="escalation-policy-detail"),
+    api("escalation policy", "update", "patch", "escalation-policies/{escalation_policy}/", "403 403 403 403 403 200 403 401", {"name": "Payments on call"}, route="escalation-policy-detail"),
+    api("escalation policy", "replace", "put", "escalation-policies/{escalation_policy}/", "403 403 403 403 403 200 403 401", {"name": "Payments on call", "service": "{service}", "levels": [{"percent": "75", "notify_assignee": True}]}, route="escalation-policy-detail"),
     api("ticket", "add event", "post", "tickets/{ticket}/events/", "403 403 403 403 403 201 403 401", {"at": "2026-01-05T10:00:00Z", "type": "public_reply"}, route="ticket-events"),
     api("helpdesk source", "list", "get", "helpdesk-sources/", "403 403 403 403 403 200 403 401", route="helpdesk-source-list"),
     api("helpdesk source", "create", "post", "helpdesk-sources/", "403 403 403 403 403 201 403 401", {"name": "Desk 2", "slug": "desk-2", "kind": "zendesk", "secret": "s3cret-value-long-enough", "default_service": "{service}"}, route="helpdesk-source-list"),
@@ -231,6 +238,7 @@ WEB = [
     web("support", "tickets", "get", "/support/", "403 403 403 403 403 200 403 302", route="support:tickets"),
     web("support", "ticket", "get", "/support/tickets/{ticket}/", "403 403 403 403 403 200 403 302", route="support:ticket"),
     web("support", "metrics", "get", "/support/metrics/", "403 403 403 403 200 200 403 302", route="support:metrics"),
+    web("support", "breaches", "get", "/support/breaches/", "403 403 403 403 403 200 403 302", route="support:breaches"),
 ]
 
 # The admin: every page of every registered model. Sales and anonymous are not staff: every
@@ -242,6 +250,10 @@ STAFF = ("legal", "eng_own", "eng_other", "leadership", "support", "norole")
 ADMIN = {
     "support.ticket": ("ticket", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403", "change": "403 200 200 200 200 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403"}),
     "support.ticketclock": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
+    "support.escalationpolicy": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 200 403"}),
+    "support.escalation": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
+    "support.breachcause": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
+    "support.breachreview": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
     "support.helpdesksource": ("helpdesk", {"changelist": "403 403 403 403 200 403", "add": "403 403 403 403 200 403", "change": "403 403 403 403 200 403", "change POST": "403 403 403 403 200 403", "delete": "403 403 403 403 403 403"}),
     "calendars.calendar": ("calendar", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 200 403", "change": "403 200 200 200 200 403", "change POST": "403 403 403 403 200 403", "delete": "403 403 403 403 403 403", "history": "403 200 200 200 200 403", "history form": "403 200 200 200 200 403", "history POST": "403 403 403 403 200 403"}),
     "auth.group": ("", {"changelist": "403 403 403 403 403 403", "add": "403 403 403 403 403 403"}),
@@ -375,6 +387,7 @@ def _build_world() -> dict:
         priority="P1",
         created_at=datetime(2026, 1, 5, 8, tzinfo=UTC),
     )
+    escalation_policy = EscalationPolicy.objects.create(name="Payments desk", service=service)
     cycle = review_services.review_cycle_open(year=2025, user=users["leadership"])
     for packet in cycle.packets.all():
         review_services.packet_generate(packet_id=packet.pk, task_id=f"matrix-{packet.pk}")
@@ -391,6 +404,7 @@ def _build_world() -> dict:
     ids = {
         "helpdesk": helpdesk.pk,
         "ticket": ticket.pk,
+        "escalation_policy": escalation_policy.pk,
         "calendar": calendar.pk,
         "signoff": signoff.pk,
         "buffer_policy": buffer_policy.pk,
