@@ -4,6 +4,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from apps.core.validators import TEXT_MAX_LENGTH
+
 from .choices import (
     DEFAULT_PAUSE_ON,
     SUPPORT_KINDS,
@@ -35,7 +37,7 @@ class Service(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=150)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="services")
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -76,8 +78,12 @@ class Indicator(models.Model):
     source = models.CharField(
         max_length=20, choices=IndicatorSource.choices, default=IndicatorSource.API
     )
-    good_query = models.TextField(blank=True, help_text="PromQL counting good events.")
-    total_query = models.TextField(blank=True, help_text="PromQL counting all events.")
+    good_query = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="PromQL counting good events."
+    )
+    total_query = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="PromQL counting all events."
+    )
     # The support kinds (DESIGN 8): one indicator per priority and metric of the matrix, its
     # threshold the per-ticket target in minutes. Null, not blank, for the other kinds: the API
     # answers ``priority: null`` for them (DESIGN 11).

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from apps.catalog.models import Customer, Indicator
 from apps.core import formatting
 from apps.core.roles import LEGAL
-from apps.core.validators import target_field, target_in_range
+from apps.core.validators import TEXT_MAX_LENGTH, target_field, target_in_range
 from apps.core.versioning import VersionedModel
 from apps.slos.alignment import Verdict
 from apps.slos.choices import VERDICT_CHOICES
@@ -171,7 +171,9 @@ class Contract(models.Model):
         blank=True,
         related_name="reviewed_contracts",
     )
-    documents = models.TextField(blank=True, help_text="Links to the contract documents.")
+    documents = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="Links to the contract documents."
+    )
     support_calendar = models.ForeignKey(
         "calendars.Calendar",
         on_delete=models.PROTECT,
@@ -304,7 +306,9 @@ class Commitment(VersionedModel):
         blank=True,
         related_name="commitments",
     )
-    exclusions = models.TextField(blank=True, help_text="What the SLA does not cover.")
+    exclusions = models.TextField(
+        max_length=TEXT_MAX_LENGTH, blank=True, help_text="What the SLA does not cover."
+    )
     # A cache of the alignment verdict so that lists and filters need no per-row computation;
     # refreshed whenever the line, an SLO of its service or a buffer policy changes.
     verdict = models.CharField(
@@ -352,7 +356,7 @@ class SignOff(models.Model):
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="signoffs")
     decision = models.CharField(max_length=10, choices=Decision.choices)
-    comment = models.TextField(blank=True)
+    comment = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoffs"
     )
@@ -403,7 +407,7 @@ class ScheduleFitConfirmation(models.Model):
     )
     commitment_version = models.PositiveIntegerField()
     findings = models.TextField(help_text="The findings as legal read them.")
-    comment = models.TextField()
+    comment = models.TextField(max_length=TEXT_MAX_LENGTH)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -426,7 +430,7 @@ class Waiver(models.Model):
     """Leadership's justified, expiring exception that lets a risky line be approved and signed."""
 
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="waivers")
-    justification = models.TextField()
+    justification = models.TextField(max_length=TEXT_MAX_LENGTH)
     expires_on = models.DateField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="granted_waivers"

@@ -26,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .errors import DomainError
 from .history import CHANGE_TYPES, HistoryEntry, history_entries
 from .parsers import RequestBodyTooLarge
+from .validators import TEXT_MAX_LENGTH
 
 
 def api_errors(error: DjangoValidationError) -> dict | list:
@@ -117,11 +118,6 @@ def name_constraint_errors(model: type[models.Model], error: DjangoValidationErr
     for message in error.message_dict[NON_FIELD_ERRORS]:
         errors.setdefault(by_message.get(message, NON_FIELD_ERRORS), []).append(message)
     return DjangoValidationError(errors)
-
-
-# Free text (descriptions, comments, justifications) is bounded like names are: a megabyte of
-# it in a row would be stored, versioned in its history and shown on every page that lists it.
-TEXT_MAX_LENGTH = 10_000
 
 
 class RefuseUnknownFields:

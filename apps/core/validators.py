@@ -6,6 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 
+# Free text (descriptions, comments, justifications) is bounded like names are: a megabyte of
+# it in a row would be stored, versioned in its history and shown on every page that lists it.
+# Forms and the admin hold it through the fields' max_length; the API through its serializers.
+TEXT_MAX_LENGTH = 10_000
+
 
 def validate_target_percent(value):
     """A target is a percentage in (0, 100]."""

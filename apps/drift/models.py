@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone
 
 from apps.contracts.models import Commitment
+from apps.core.validators import TEXT_MAX_LENGTH
 from apps.notifications.models import NotificationDelivery
 
 from .choices import DriftKind
@@ -34,7 +35,7 @@ class DriftEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     # The notices this event sent (their cause is the event).
     deliveries = GenericRelation(
         NotificationDelivery,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Indicator, Service
+from apps.core.validators import TEXT_MAX_LENGTH
 
 # Exceptions are for shipping one fix, not for living with an exhausted budget.
 MAX_EXCEPTION_LENGTH = timedelta(days=14)
@@ -78,7 +79,7 @@ class ReleaseGateException(models.Model):
         Service, on_delete=models.CASCADE, related_name="release_gate_exceptions"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    reason = models.TextField()
+    reason = models.TextField(max_length=TEXT_MAX_LENGTH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False
     )

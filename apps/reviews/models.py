@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.core.errors import TransitionNotAllowed
+from apps.core.validators import TEXT_MAX_LENGTH
 
 from . import packets
 from .choices import CycleStatus, PacketScope, PacketStatus, SignOffRole
@@ -151,7 +152,7 @@ class ReviewSignOff(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_signoffs"
     )
-    comment = models.TextField(blank=True)
+    comment = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     signed_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -8,7 +8,12 @@ from simple_history.models import HistoricalRecords
 
 from apps.catalog.choices import LOWER_THRESHOLD_IS_STRICTER
 from apps.catalog.models import Indicator, Service
-from apps.core.validators import target_field, target_in_range, validate_target_percent
+from apps.core.validators import (
+    TEXT_MAX_LENGTH,
+    target_field,
+    target_in_range,
+    validate_target_percent,
+)
 from apps.core.versioning import VersionedModel
 
 from . import alignment, signals
@@ -39,7 +44,7 @@ class SLO(VersionedModel):
     )
     timezone = models.CharField(max_length=64, default="UTC")
     status = models.CharField(max_length=10, choices=SloStatus.choices, default=SloStatus.DRAFT)
-    description = models.TextField(blank=True)
+    description = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

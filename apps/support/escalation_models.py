@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Service
 from apps.contracts.models import Contract
+from apps.core.validators import TEXT_MAX_LENGTH
 from apps.notifications.models import NotificationChannel, NotificationDelivery
 
 from .choices import ClockMetric
@@ -184,7 +185,7 @@ class BreachReview(models.Model):
         "support.TicketClock", on_delete=models.CASCADE, related_name="breach_review"
     )
     cause = models.ForeignKey(BreachCause, on_delete=models.PROTECT, related_name="reviews")
-    note = models.TextField(blank=True)
+    note = models.TextField(max_length=TEXT_MAX_LENGTH, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

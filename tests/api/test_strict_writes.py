@@ -11,7 +11,7 @@ from .test_cheap_crashes import NOT_JSON, root, write_routes  # noqa: F401 (fixt
 
 pytestmark = pytest.mark.django_db
 
-TEXT_MAX_LENGTH = 10_000  # apps.core.api.TEXT_MAX_LENGTH
+TEXT_MAX_LENGTH = 10_000  # apps.core.validators.TEXT_MAX_LENGTH
 
 # Bodies that are lists parsed row by row, and vendors' webhooks (their payloads carry whatever
 # the vendor adds; the signature is checked first).
