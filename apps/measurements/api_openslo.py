@@ -74,6 +74,8 @@ class OpenSLOImportView(APIView):
         team = None
         if request.query_params.get("team"):
             name = request.query_params["team"]
+            if "\x00" in name:
+                raise ValidationError({"team": ["A team name has no NUL character."]})
             team = Team.objects.filter(name__iexact=name).first()
             if team is None:
                 raise ValidationError({"team": [f"No team named {name!r}."]})

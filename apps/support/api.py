@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ModelPermissions
-from apps.core.filters import IdFilter
+from apps.core.filters import IdFilter, InstantFilter
 
 from . import services
 from .choices import SupportPriority, TicketStatus
@@ -49,8 +49,8 @@ class TicketFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TicketStatus.choices)
     source = django_filters.CharFilter(max_length=40)
     external_id = django_filters.CharFilter(max_length=100)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = InstantFilter(field_name="created_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = Ticket

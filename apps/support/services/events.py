@@ -73,12 +73,18 @@ def _instant(value, name: str = "at") -> datetime:
     """An aware datetime from a datetime or ISO 8601 text with an offset."""
     moment = value
     if isinstance(value, str):
-        moment = parse_datetime(value)
+        try:
+            moment = parse_datetime(value)
+        except ValueError:  # well formed but impossible: 12:99, February 30th
+            moment = None
     if not isinstance(moment, datetime):
         raise ValidationError({name: [f"Give an ISO 8601 timestamp with offset, not {value!r}."]})
     if timezone.is_naive(moment):
         raise ValidationError({name: ["Give the timestamp's offset (e.g. 2026-03-02T09:00:00Z)."]})
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:  # year 1 with a negative offset
+        raise ValidationError({name: ["The timestamp is out of range."]}) from error
 
 
 def _check_not_future(at: datetime, now: datetime, name: str = "at") -> None:
