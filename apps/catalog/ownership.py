@@ -59,12 +59,19 @@ class TeamOwnedWrites:
             target = getattr(target, part)
         return getattr(target, f"{rest[-1]}_id")
 
-    def perform_create(self, serializer):
+    def check_team_create(self, serializer) -> None:
         check_owns_team(self.request.user, self._team_id(serializer.validated_data))
-        super().perform_create(serializer)
 
-    def perform_update(self, serializer):
+    def check_team_update(self, serializer) -> None:
         user, instance = self.request.user, serializer.instance
         check_owns_team(user, self._team_id({}, instance))
         check_owns_team(user, self._team_id(serializer.validated_data, instance))
+
+    # A viewset that writes through a service overrides these and calls the checks itself.
+    def perform_create(self, serializer):
+        self.check_team_create(serializer)
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        self.check_team_update(serializer)
         super().perform_update(serializer)

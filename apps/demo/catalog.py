@@ -15,6 +15,7 @@ from apps.contracts.models import CreditSchedule, CreditTier
 from apps.demo.base import DEMO_PASSWORD, PEOPLE, USERNAMES, Demo, ensure
 from apps.slos.choices import SloStatus, SloWindow
 from apps.slos.models import SLO, BufferPolicy
+from apps.slos.services import slo_update
 
 TEAMS = ["Payments", "Search", "Identity", "Data Platform", "Customer Support"]
 
@@ -215,10 +216,12 @@ def seed_slo_tightening(demo: Demo) -> None:
     slo = SLO.objects.get(indicator=demo.indicators[("payments-api", "Availability")])
     if slo.target >= Decimal("99.95"):
         return
-    slo.target = Decimal("99.95")
-    slo._history_user = demo.users["bob"]
-    slo._change_reason = "Tightened: met 99.97 % for two quarters."
-    slo.save()
+    slo_update(
+        slo=slo,
+        user=demo.users["bob"],
+        reason="Tightened: met 99.97 % for two quarters.",
+        target=Decimal("99.95"),
+    )
 
 
 def seed_policies(demo: Demo) -> None:

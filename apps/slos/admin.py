@@ -2,9 +2,10 @@
 and tightens objectives. The indicator admin lives here because its list shows each indicator's
 active SLO.
 
-Saving an SLO here goes through ``SLO.save``: a material change bumps its version, and the apps
-above act on the change (contracts voids the unsigned sign-offs that judged the old version and
-refreshes its lines' verdicts; drift flags signed lines it no longer backs).
+Saving an SLO or a buffer policy here goes through ``services.py``, as the API does: a material
+change bumps the SLO's version, and the apps above act on the change (contracts voids the unsigned
+sign-offs that judged the old version and refreshes its lines' verdicts; drift flags signed lines
+it no longer backs).
 """
 
 from django.contrib import admin
@@ -16,9 +17,30 @@ from apps.catalog.models import Indicator
 from apps.catalog.ownership import TeamOwnedAdmin
 from apps.catalog.policies import sees_every_team
 
+from . import services
 from .alignment import fmt
 from .choices import SloStatus
 from .models import SLO, BufferPolicy
+
+
+def change_reason(request, change: bool) -> str:
+    """What history says of a save from the admin; reverting goes through the same save."""
+    if not change:
+        return "Created in the admin."
+    if request.resolver_match and request.resolver_match.url_name.endswith("_simple_history"):
+        return "Reverted to an earlier version in the admin."
+    return "Changed in the admin."
+
+
+def adopt(obj, saved) -> None:
+    """Give the admin's instance what the service saved (pk, version), for the log and redirect."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(saved, field.attname))
+    obj._state.adding = False
+
+
+def form_fields(form, allowed: tuple[str, ...]) -> dict:
+    return {name: value for name, value in form.cleaned_data.items() if name in allowed}
 
 
 class IndicatorTeamFilter(MyTeamsFilter):
@@ -112,6 +134,15 @@ class SLOAdmin(TeamOwnedAdmin):
     def target_display(self, slo):
         return f"{fmt(slo.target)} %"
 
+    def save_model(self, request, obj, form, change):
+        fields = form_fields(form, services.SLO_FIELDS)
+        reason = change_reason(request, change)
+        if change:
+            saved = services.slo_update(slo=obj, user=request.user, reason=reason, **fields)
+        else:
+            saved = services.slo_create(user=request.user, reason=reason, **fields)
+        adopt(obj, saved)
+
 
 @admin.register(BufferPolicy)
 class BufferPolicyAdmin(TeamOwnedAdmin):
@@ -126,6 +157,17 @@ class BufferPolicyAdmin(TeamOwnedAdmin):
     @admin.display(description="applies to", ordering="service__name")
     def scope(self, policy):
         return policy.service.name if policy.service_id else "Global default"
+
+    def save_model(self, request, obj, form, change):
+        fields = form_fields(form, services.BUFFER_POLICY_FIELDS)
+        reason = change_reason(request, change)
+        if change:
+            saved = services.buffer_policy_update(
+                policy=obj, user=request.user, reason=reason, **fields
+            )
+        else:
+            saved = services.buffer_policy_create(user=request.user, reason=reason, **fields)
+        adopt(obj, saved)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -14,6 +14,7 @@ from apps.core.api import HistoryEntrySerializer, HistoryMixin, ModelPermissions
 from apps.core.filters import IdFilter
 from apps.core.history import history_entries
 
+from . import services
 from .choices import SloStatus
 from .models import SLO, BufferPolicy
 from .selectors import evaluate_alignment, global_policy
@@ -23,6 +24,10 @@ from .serializers import (
     BufferPolicySerializer,
     SLOSerializer,
 )
+
+# What history says of a change made through the API (a client gives no reason of its own).
+API_CREATE_REASON = "Created through the API."
+API_CHANGE_REASON = "Changed through the API."
 
 
 class SLOFilterSet(django_filters.FilterSet):
@@ -54,6 +59,21 @@ class SLOViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = SLOFilterSet
 
+    def perform_create(self, serializer):
+        self.check_team_create(serializer)
+        serializer.instance = services.slo_create(
+            user=self.request.user, reason=API_CREATE_REASON, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        self.check_team_update(serializer)
+        serializer.instance = services.slo_update(
+            slo=serializer.instance,
+            user=self.request.user,
+            reason=API_CHANGE_REASON,
+            **serializer.validated_data,
+        )
+
 
 class BufferPolicyView(generics.RetrieveUpdateAPIView):
     """The global buffer policy (services may override it; see a service's buffer_policy)."""
@@ -71,7 +91,12 @@ class BufferPolicyView(generics.RetrieveUpdateAPIView):
         # It moves every team's alignment at once: administrators only, as in the admin.
         if not self.request.user.is_superuser:
             raise PermissionDenied("Only an administrator changes the global buffer policy.")
-        super().perform_update(serializer)
+        serializer.instance = services.buffer_policy_update(
+            policy=serializer.instance,
+            user=self.request.user,
+            reason=API_CHANGE_REASON,
+            **serializer.validated_data,
+        )
 
 
 class BufferPolicyHistoryView(generics.GenericAPIView):

@@ -26,6 +26,7 @@ from apps.catalog.choices import IndicatorKind, IndicatorSource
 from apps.catalog.models import Indicator, Service, Team
 from apps.slos.choices import SloStatus
 from apps.slos.models import SLO
+from apps.slos.services import slo_create, slo_update
 
 from .documents import IndicatorDoc, Parsed, ServiceDoc, SLODoc, parse
 from .names import indicator_names, label, slo_names
@@ -120,13 +121,16 @@ class _Import:
     def _problem(self, line: int, path: str, message: str) -> None:
         self.problems.append(Problem(line, path, message))
 
+    def _invalid(self, error: ValidationError, *, line: int, path: str) -> None:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                self._problem(line, path, f"{name}: {message}")
+
     def _save(self, instance, *, line: int, path: str) -> bool:
         try:
             instance.full_clean()
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                for message in messages:
-                    self._problem(line, path, f"{name}: {message}")
+            self._invalid(error, line=line, path=path)
             return False
         instance._history_user = self.user
         instance._change_reason = REASON
@@ -373,9 +377,9 @@ class _Import:
         if document.timezone is not None:
             changes["timezone"] = document.timezone
         if created:
-            slo = SLO(status=SloStatus.ACTIVE)
+            changes["status"] = SloStatus.ACTIVE
             if indicator.pk in active:
-                slo.status = SloStatus.DRAFT
+                changes["status"] = SloStatus.DRAFT
                 self.report.warnings.append(
                     f"line {document.line}: SLO {document.name!r} imported as a draft: "
                     f"{service.slug}/{indicator.name} already has an active SLO"
@@ -383,12 +387,15 @@ class _Import:
         elif all(getattr(slo, key) == value for key, value in changes.items()):
             self._count("slos", "unchanged")
             return
-        for key, value in changes.items():
-            setattr(slo, key, value)
-        if self._save(slo, line=document.line, path="spec"):
-            if slo.status == SloStatus.ACTIVE:
-                active.add(indicator.pk)
-            outcome = "created" if created else "updated"
-            self._count(
-                "slos", outcome, f"{outcome} SLO {service.slug}/{document.name} ({slo.status})"
-            )
+        try:
+            if created:
+                slo = slo_create(user=self.user, reason=REASON, **changes)
+            else:
+                slo = slo_update(slo=slo, user=self.user, reason=REASON, **changes)
+        except ValidationError as error:
+            self._invalid(error, line=document.line, path="spec")
+            return
+        if slo.status == SloStatus.ACTIVE:
+            active.add(indicator.pk)
+        outcome = "created" if created else "updated"
+        self._count("slos", outcome, f"{outcome} SLO {service.slug}/{document.name} ({slo.status})")
