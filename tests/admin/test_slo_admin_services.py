@@ -63,3 +63,22 @@ def test_a_buffer_policy_changed_in_the_admin_is_recorded_with_the_admin_as_reas
     assert policy.min_budget_ratio == Decimal("3")
     record = policy.history.first()
     assert (record.history_user, record.history_change_reason) == (root, "Changed in the admin.")
+
+
+def test_reverting_an_slo_in_the_admin_goes_through_the_service(bob, slo):
+    first = slo.history.earliest()
+    bob_client = client_for(bob)
+    bob_client.post(reverse("admin:slos_slo_change", args=[slo.pk]), slo_form(slo, target="99.95"))
+    url = reverse("admin:slos_slo_simple_history", args=[slo.pk, first.history_id])
+
+    response = bob_client.post(url, slo_form(slo, target="99.9"))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    slo.refresh_from_db()
+    # Back to the old target, but as a new version: the sign-offs of 99.95 % judged another.
+    assert (slo.target, slo.version) == (Decimal("99.9"), 3)
+    latest = slo.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (
+        bob,
+        "Reverted to an earlier version in the admin.",
+    )
