@@ -15,7 +15,7 @@ from apps.contracts.models import CreditSchedule, CreditTier
 from apps.demo.base import DEMO_PASSWORD, PEOPLE, USERNAMES, Demo, ensure
 from apps.slos.choices import SloStatus, SloWindow
 from apps.slos.models import SLO, BufferPolicy
-from apps.slos.services import slo_update
+from apps.slos.services import buffer_policy_create, slo_create, slo_update
 
 TEAMS = ["Payments", "Search", "Identity", "Data Platform", "Customer Support"]
 
@@ -150,15 +150,18 @@ def _indicator(
 
 
 def _slo(demo, indicator, target: str, *, window=SloWindow.ROLLING_30D) -> SLO:
-    slo, created = ensure(
-        SLO,
-        user=demo.engineer_of(indicator.service.team.name),
-        reason="Objective agreed by the team.",
-        defaults={"target": Decimal(target), "window": window, "status": SloStatus.ACTIVE},
-        indicator=indicator,
-        name=indicator.name,
-    )
-    demo.count("SLOs", created)
+    slo = SLO.objects.filter(indicator=indicator, name=indicator.name).first()
+    demo.count("SLOs", slo is None)
+    if slo is None:
+        slo = slo_create(
+            user=demo.engineer_of(indicator.service.team.name),
+            reason="Objective agreed by the team.",
+            indicator=indicator,
+            name=indicator.name,
+            target=Decimal(target),
+            window=window,
+            status=SloStatus.ACTIVE,
+        )
     return slo
 
 
@@ -226,23 +229,31 @@ def seed_slo_tightening(demo: Demo) -> None:
 
 def seed_policies(demo: Demo) -> None:
     """The global buffer (ratio 2.0) and a looser override for the batch data warehouse."""
-    admin = demo.users["admin"]
-    _, created = ensure(
-        BufferPolicy,
-        user=admin,
-        reason="Company default: SLA budget at least twice the SLO's.",
-        defaults={"min_budget_ratio": Decimal("2.0"), "min_margin": Decimal("0")},
-        service=None,
-    )
-    demo.count("buffer policies", created)
-    _, created = ensure(
-        BufferPolicy,
-        user=demo.users["grace"],
-        reason="Batch workload: customers judge it per day, a 1.5× buffer is enough.",
-        defaults={"min_budget_ratio": Decimal("1.5"), "min_margin": Decimal("0")},
-        service=demo.services["data-warehouse"],
-    )
-    demo.count("buffer policies", created)
+    policies = [
+        (
+            None,
+            demo.users["admin"],
+            Decimal("2.0"),
+            "Company default: SLA budget at least twice the SLO's.",
+        ),
+        (
+            demo.services["data-warehouse"],
+            demo.users["grace"],
+            Decimal("1.5"),
+            "Batch workload: customers judge it per day, a 1.5× buffer is enough.",
+        ),
+    ]
+    for service, user, ratio, reason in policies:
+        missing = not BufferPolicy.objects.filter(service=service).exists()
+        demo.count("buffer policies", missing)
+        if missing:
+            buffer_policy_create(
+                user=user,
+                reason=reason,
+                service=service,
+                min_budget_ratio=ratio,
+                min_margin=Decimal("0"),
+            )
 
 
 def seed_credit_schedules(demo: Demo) -> None:
