@@ -392,10 +392,10 @@ def cycle_seconds(year: int, timeout: float):
     """Open the cycle and wait for the workers to finish it; (seconds, cycle).
 
     The wait LISTENs for the notification the cycle's end sends when it commits
-    (``services.CYCLE_FINISHED_CHANNEL``) instead of polling beside the workers, whose CPU a
+    (``generation.CYCLE_FINISHED_CHANNEL``) instead of polling beside the workers, whose CPU a
     poll fifty times a second took; the status is still read every ``POLL_SECONDS``, in case.
     """
-    from apps.reviews import services
+    from apps.reviews import generation, services
     from apps.reviews.choices import CycleStatus
     from apps.reviews.models import ReviewCycle
 
@@ -404,7 +404,7 @@ def cycle_seconds(year: int, timeout: float):
     _warm_broker()
     connection.ensure_connection()
     listener = connection.connection  # autocommit: notifications arrive as they are sent
-    listener.execute(f"LISTEN {services.CYCLE_FINISHED_CHANNEL}")
+    listener.execute(f"LISTEN {generation.CYCLE_FINISHED_CHANNEL}")
     try:
         began = time.perf_counter()
         cycle = services.review_cycle_open(year=year, user=None)
@@ -416,7 +416,7 @@ def cycle_seconds(year: int, timeout: float):
                 raise RuntimeError(f"The review cycle did not complete within {timeout:.0f} s.")
         elapsed = time.perf_counter() - began
     finally:
-        listener.execute(f"UNLISTEN {services.CYCLE_FINISHED_CHANNEL}")
+        listener.execute(f"UNLISTEN {generation.CYCLE_FINISHED_CHANNEL}")
     cycle.refresh_from_db()
     return elapsed, cycle
 

@@ -4,9 +4,13 @@ A cycle is ``prepare_cycle``, which splits the cycle's pending packets into chun
 ``REVIEW_PACKETS_PER_TASK`` and sends one ``generate_packets`` per chunk. A chunk's task claims
 its packets, loads their figures together (a fixed number of queries, through the selectors a
 regeneration uses too), builds and writes each packet on its own, then looks whether any packet
-of the cycle is left: the last task finishes the cycle (``services.cycle_finish_if_done``). No
+of the cycle is left: the last task finishes the cycle (``generation.cycle_finish_if_done``). No
 result is stored and no chord counted in the broker: the packets' own states say when the cycle
 is done, so a redelivered or duplicated task can neither end it early nor twice.
+
+What a task does to the packets is ``generation.py``; this module only sends and retries. The
+user-facing writes (``generation.py``) send these tasks after commit through ``send_cycle`` and
+``send_packet``, so the dependency runs one way: services → tasks → generation.
 
 Packet tasks never raise for a bad packet (the failure is recorded on it); database outages are
 retried with exponential backoff; a task stopped at its hard time limit has its packets failed
@@ -22,21 +26,21 @@ from celery import Task, group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from apps.core.errors import TransitionNotAllowed
-
-from . import services
+from . import generation
 from .choices import PacketStatus
+from .generation import PACKET_SOFT_TIME_LIMIT, PACKET_TIME_LIMIT, RETRY_BACKOFF_MAX
 from .models import ReviewPacket
 
 logger = logging.getLogger(__name__)
 
-# The time limits of one task, whether it generates one packet or a chunk of them.
-PACKET_SOFT_TIME_LIMIT = 120
-PACKET_TIME_LIMIT = 150
+# The time limits of a packet task and its longest backoff live in generation.py, beside
+# ``lost_after``, which counts from them.
 MAX_RETRIES = 5
-# The longest wait between two attempts of a task (exponential backoff, full jitter).
-RETRY_BACKOFF_MAX = 300
+# What Celery raises when it cannot hand a message to the broker (kombu's OperationalError
+# wraps the connection's own error).
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
 # Packets per task of a cycle, unless settings.REVIEW_PACKETS_PER_TASK says otherwise. Each
 # task reads the samples of its chunk's indicators once (a customer's lines span many of
 # them), so larger chunks read them fewer times; a chunk still ends well within its time
@@ -79,8 +83,8 @@ def _generate(task, packet_ids: list[int]) -> dict[int, str]:
     cycle if nothing is left in it."""
     task_id = task.request.id or f"local-{packet_ids[0]}"
     try:
-        outcomes = services.packets_generate(packet_ids=packet_ids, task_id=task_id)
-    except services.RETRYABLE_ERRORS as error:
+        outcomes = generation.packets_generate(packet_ids=packet_ids, task_id=task_id)
+    except generation.RETRYABLE_ERRORS as error:
         if task.request.retries < task.max_retries:
             raise task.retry(exc=error, countdown=_backoff(task.request.retries)) from error
         outcomes = _fail_running(packet_ids, task_id, f"Gave up: {error}")
@@ -89,7 +93,7 @@ def _generate(task, packet_ids: list[int]) -> dict[int, str]:
             packet_ids, task_id, f"Took longer than {PACKET_SOFT_TIME_LIMIT} s."
         )
     # Also when skipped: the task that wrote these packets may have died before this look.
-    services.cycle_finish_if_done(packet_id=packet_ids[0])
+    generation.cycle_finish_if_done(packet_id=packet_ids[0])
     return outcomes
 
 
@@ -97,7 +101,7 @@ def _fail_running(packet_ids: list[int], task_id: str, reason: str) -> dict[int,
     """Fail those of these packets that this task still holds; the packets' outcomes."""
     outcomes = {}
     for packet_id in packet_ids:
-        failed = services.packet_fail(packet_id=packet_id, task_id=task_id, reason=reason)
+        failed = generation.packet_fail(packet_id=packet_id, task_id=task_id, reason=reason)
         outcomes[packet_id] = "failed" if failed else "skipped"
     return outcomes
 
@@ -130,28 +134,29 @@ def fail_packets(self, packet_ids: list[int], task_id: str, reason: str) -> None
     packets were the last (see ``PacketTask``)."""
     try:
         _fail_running(packet_ids, task_id, reason)
-        services.cycle_finish_if_done(packet_id=packet_ids[0])
-    except services.RETRYABLE_ERRORS as error:
+        generation.cycle_finish_if_done(packet_id=packet_ids[0])
+    except generation.RETRYABLE_ERRORS as error:
         raise self.retry(exc=error, countdown=_backoff(self.request.retries)) from error
-
-
-@shared_task(acks_late=True)
-def open_annual_review_cycle() -> int | None:
-    """The yearly schedule: open the review of the year that just ended (once)."""
-    year = services.previous_year()
-    try:
-        cycle = services.review_cycle_open(year=year, user=None)
-    except TransitionNotAllowed:
-        logger.info("The review cycle for %s is already open.", year)
-        return None
-    return cycle.pk
 
 
 @shared_task(acks_late=True)
 def resume_stalled_cycles() -> int:
     """The schedule's sweep: send again the packets of cycles whose tasks were lost (a
-    broker down when they were sent, a worker killed mid-packet: ``services.lost_after``)."""
-    return sum(services.cycle_resume(cycle_id=pk) for pk in services.stalled_cycles())
+    broker down when they were sent, a worker killed mid-packet: ``generation.lost_after``)."""
+    return sum(resume_cycle(cycle_id) for cycle_id in generation.stalled_cycles())
+
+
+def resume_cycle(cycle_id: int) -> int:
+    """Send a stalled cycle's lost packets again (``generation.cycle_release_lost`` chooses
+    them and puts them back to pending); how many."""
+    resend = generation.cycle_release_lost(cycle_id=cycle_id)
+    for packet_id in resend.packet_ids:
+        send_packet(packet_id)
+    if resend.whole_cycle:
+        send_cycle(cycle_id)
+    if resend.finish:
+        generation.cycle_finish(cycle_id=cycle_id)
+    return resend.count
 
 
 def pending_packets(cycle_id: int) -> list[int]:
@@ -176,17 +181,36 @@ def prepare_cycle(cycle_id: int) -> int:
     if not pending:
         # Nothing pending: no packets at all, or a redelivery whose packets are under way (and
         # whose tasks finish the cycle).
-        services.cycle_finish(cycle_id=cycle_id)
+        generation.cycle_finish(cycle_id=cycle_id)
         return 0
     group(generate_packets.si(chunk) for chunk in chunks(pending, packets_per_task())).delay()
     return len(pending)
 
 
-def generate_cycle(cycle_id: int):
-    """Start generating the cycle's pending packets (see ``prepare_cycle``)."""
-    return prepare_cycle.delay(cycle_id)
+def send_cycle(cycle_id: int) -> None:
+    """Start generating the cycle's pending packets (see ``prepare_cycle``). Called after
+    commit: a broker that is down loses nothing (the cycle and its pending packets are
+    committed) and fails nothing that the user did; the stalled-cycle sweep sends the cycle
+    once nothing moved in it for ``generation.lost_after()``."""
+    try:
+        prepare_cycle.delay(cycle_id)
+    except BROKER_ERRORS:
+        logger.warning(
+            "Review cycle %s: the broker refused it; the stalled-cycle sweep sends it again.",
+            cycle_id,
+            exc_info=True,
+        )
 
 
-def generate_one(packet_id: int):
-    """A regenerated packet: its task finishes the cycle again."""
-    return generate_packet.delay(packet_id)
+def send_packet(packet_id: int) -> None:
+    """Generate one packet (a regeneration, or one the sweep sends again); its task finishes
+    the cycle again. As with ``send_cycle``, a broker that is down is logged and the sweep
+    sends the packet later."""
+    try:
+        generate_packet.delay(packet_id)
+    except BROKER_ERRORS:
+        logger.warning(
+            "Review packet %s: the broker refused it; the stalled-cycle sweep sends it again.",
+            packet_id,
+            exc_info=True,
+        )

@@ -174,7 +174,7 @@ CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"] = {
     "schedule": crontab(minute=0, hour=3, day_of_month=2, month_of_year=1),
 }
 # A cycle whose tasks were lost (the broker down when it was sent, a worker killed mid-packet)
-# is sent again minutes later (apps/reviews/services.py, lost_after). A sweep that waited in a
+# is sent again minutes later (apps/reviews/generation.py, lost_after). A sweep that waited in a
 # queue no worker read is dropped: the next one does the same.
 CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "task": "apps.reviews.tasks.resume_stalled_cycles",

@@ -14,8 +14,8 @@ from apps.drift.models import DriftEvent
 from apps.drift.selectors import drifted_commitment_ids
 from apps.notifications.choices import ChannelKind, DeliveryStatus
 from apps.notifications.models import NotificationChannel, NotificationDelivery
-from apps.notifications.services import deliveries_requeue_lost, delivery_retry
-from apps.notifications.tasks import deliver_notification
+from apps.notifications.services import delivery_retry
+from apps.notifications.tasks import deliver_notification, requeue_lost_deliveries
 
 ALL_ATTEMPTS = settings.NOTIFICATION_MAX_RETRIES + 1
 
@@ -126,11 +126,11 @@ def test_deliveries_whose_enqueue_was_lost_are_sent_by_the_sweeper(
     slo.target = Decimal("99.85")
     slo.save()
     assert NotificationDelivery.objects.filter(status=DeliveryStatus.PENDING).count() == 2
-    assert deliveries_requeue_lost() == 0  # too fresh: their tasks may still be on the way
+    assert requeue_lost_deliveries() == 0  # too fresh: their tasks may still be on the way
 
     later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        assert deliveries_requeue_lost(now=later) == 2
+        assert requeue_lost_deliveries(now=later) == 2
 
     assert len(mail.outbox) == 2
     assert not NotificationDelivery.objects.exclude(status=DeliveryStatus.SENT).exists()
@@ -146,7 +146,7 @@ def test_a_deactivated_channel_gets_nothing(
 
     later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
     with django_capture_on_commit_callbacks(execute=True):
-        deliveries_requeue_lost(now=later)
+        requeue_lost_deliveries(now=later)
 
     slack = NotificationDelivery.objects.get(kind=ChannelKind.SLACK)
     assert (slack.status, slack.last_error) == (

@@ -4,9 +4,9 @@ import pytest
 from django.conf import settings
 
 from apps.notifications.choices import ChannelKind, DeliveryAction, DeliveryStatus
+from apps.notifications.delivery import retry_countdown
 from apps.notifications.models import NotificationChannel, NotificationDelivery
 from apps.notifications.services import deliveries_queue
-from apps.notifications.tasks import retry_countdown
 
 pytestmark = pytest.mark.django_db
 

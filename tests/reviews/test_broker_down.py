@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from apps.reviews import services, tasks
+from apps.reviews import generation, services, tasks
 from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 from apps.reviews.models import ReviewCycle, ReviewPacket
 from tests.broker import celery_broker, free_port
@@ -30,7 +30,7 @@ def broker_down():
 
 def _sweep_later():
     """The schedule's sweep, once the broker is back and the tasks count as lost."""
-    later = timezone.now() + services.lost_after() + timedelta(seconds=1)
+    later = timezone.now() + generation.lost_after() + timedelta(seconds=1)
     with time_machine.travel(later, tick=False):
         return tasks.resume_stalled_cycles.apply().get()
 
@@ -56,7 +56,7 @@ def test_a_cycle_the_broker_never_got_is_generated_by_the_sweep_once_it_is_back(
 ):
     with celery_broker(f"redis://127.0.0.1:{free_port()}/0"):
         cycle = services.review_cycle_open(year=YEAR, user=dave)
-    assert services.stalled_cycles() == []  # not yet: its message might still be on its way
+    assert generation.stalled_cycles() == []  # not yet: its message might still be on its way
 
     assert _sweep_later() == 2
 

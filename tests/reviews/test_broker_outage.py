@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import SignOff
-from apps.notifications import services as notification_services
+from apps.notifications import tasks as notification_tasks
 from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import NotificationDelivery
 from apps.reviews.choices import CycleStatus, PacketStatus
@@ -113,7 +113,7 @@ def test_with_the_broker_down_every_committed_action_succeeds_and_its_jobs_run_o
         # The schedule's sweeps, as beat sends them: drift's requeue of notices never sent
         # (its grace run past, as it would be by then) and the stalled-cycle sweep.
         later = timezone.now() + timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
-        assert notification_services.deliveries_requeue_lost(now=later) == notices.count()
+        assert notification_tasks.requeue_lost_deliveries(now=later) == notices.count()
         sweeper = Celery(broker=broker.url, set_as_current=False)
 
         def swept_to_the_end():

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.contracts.choices import ContractStatus
-from apps.reviews import selectors, services, tasks
+from apps.reviews import generation, selectors, services, tasks
 from apps.reviews.choices import PacketScope, PacketStatus
 from apps.reviews.models import ReviewPacket
 from tests.factories import (
@@ -126,7 +126,7 @@ def test_a_cycle_sends_its_packets_a_chunk_per_task(
 def _chunk_queries(packet_ids, task_id) -> tuple[int, int]:
     """(queries, packets written) of one chunk task's generation."""
     with CaptureQueriesContext(connection) as queries:
-        outcomes = services.packets_generate(packet_ids=packet_ids, task_id=task_id)
+        outcomes = generation.packets_generate(packet_ids=packet_ids, task_id=task_id)
     assert set(outcomes.values()) == {"ready"}
     return len(queries), len(outcomes)
 
@@ -157,9 +157,9 @@ def test_a_packet_claimed_by_another_task_is_skipped_and_the_rest_of_the_chunk_w
     cycle = services.review_cycle_open(year=YEAR, user=dave)
     pending = tasks.pending_packets(cycle.pk)
     taken = ReviewPacket.objects.get(scope=PacketScope.CUSTOMER, scope_id=acme.pk).pk
-    assert services._claim(taken, "other")
+    assert generation._claim(taken, "other")
 
-    outcomes = services.packets_generate(packet_ids=pending, task_id="t-chunk")
+    outcomes = generation.packets_generate(packet_ids=pending, task_id="t-chunk")
 
     assert outcomes[taken] == "skipped"
     assert [outcomes[pk] for pk in pending if pk != taken] == ["ready"]

@@ -3,7 +3,7 @@
 import pytest
 from billiard.exceptions import TimeLimitExceeded
 
-from apps.reviews import selectors, services, tasks
+from apps.reviews import generation, selectors, services, tasks
 from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 from apps.reviews.models import ReviewCycle
 
@@ -71,10 +71,10 @@ def test_two_last_tasks_ending_together_record_the_end_once(pending_cycle, payme
     # Both packets written before either task looked: each then finds nothing left.
     for scope, scope_id in [(PacketScope.SERVICE, payments.pk), (PacketScope.CUSTOMER, acme.pk)]:
         packet = packet_of(pending_cycle, scope, scope_id)
-        assert services.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
+        assert generation.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
 
-    assert services.cycle_finish_if_done(packet_id=packet.pk) is True
-    assert services.cycle_finish_if_done(packet_id=packet.pk) is True
+    assert generation.cycle_finish_if_done(packet_id=packet.pk) is True
+    assert generation.cycle_finish_if_done(packet_id=packet.pk) is True
 
     pending_cycle.refresh_from_db()
     assert pending_cycle.status == CycleStatus.COMPLETE
@@ -96,7 +96,7 @@ def test_a_task_killed_at_its_hard_time_limit_fails_its_packet_and_the_cycle_sti
 ):
     _run(packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk), "t-customer")
     service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
-    assert services._claim(service.pk, "t-killed")
+    assert generation._claim(service.pk, "t-killed")
 
     # What the worker's main process calls once the pool has killed the task's process.
     tasks.generate_packet.on_failure(
@@ -119,15 +119,15 @@ def test_a_cycle_whose_failed_packet_was_regenerated_counts_only_the_new_version
     service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
     customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
     _run(service, "t-service")
-    assert services._claim(customer.pk, "t-old")
-    services.packet_fail(packet_id=customer.pk, task_id="t-old", reason="Broken")
-    services.cycle_finish_if_done(packet_id=customer.pk)
+    assert generation._claim(customer.pk, "t-old")
+    generation.packet_fail(packet_id=customer.pk, task_id="t-old", reason="Broken")
+    generation.cycle_finish_if_done(packet_id=customer.pk)
     pending_cycle.refresh_from_db()
     assert pending_cycle.note == "1 of 2 packets failed: regenerate them."
 
     customer.refresh_from_db()
     new = services.packet_regenerate(packet=customer, user=dave)
-    assert services.cycle_finish(cycle_id=pending_cycle.pk) is False  # the new one is pending
+    assert generation.cycle_finish(cycle_id=pending_cycle.pk) is False  # the new one is pending
     assert set(selectors.current_packet_states(pending_cycle.pk).items()) == {
         (service.pk, PacketStatus.READY),
         (new.pk, PacketStatus.PENDING),
@@ -142,9 +142,9 @@ def test_a_chunk_killed_at_its_hard_time_limit_fails_the_packets_it_had_not_writ
 ):
     service = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
     customer = packet_of(pending_cycle, PacketScope.CUSTOMER, acme.pk)
-    assert services._claim(service.pk, "t-chunk")
-    assert services._claim(customer.pk, "t-chunk")
-    assert services.packet_generate(packet_id=service.pk, task_id="t-chunk") == "ready"
+    assert generation._claim(service.pk, "t-chunk")
+    assert generation._claim(customer.pk, "t-chunk")
+    assert generation.packet_generate(packet_id=service.pk, task_id="t-chunk") == "ready"
 
     tasks.generate_packets.on_failure(
         TimeLimitExceeded(150), "t-chunk", ([service.pk, customer.pk],), {}, einfo=None
@@ -175,12 +175,12 @@ def test_the_end_of_a_cycle_is_notified_to_listeners_once_it_commits(reviewed, d
     params = connection.get_connection_params()
     params.pop("cursor_factory", None)
     with psycopg.connect(**params, autocommit=True) as listener:
-        listener.execute(f"LISTEN {services.CYCLE_FINISHED_CHANNEL}")
+        listener.execute(f"LISTEN {generation.CYCLE_FINISHED_CHANNEL}")
         # Its packets are generated when it commits (eager Celery), and the last finishes it.
         cycle = services.review_cycle_open(year=YEAR, user=dave)
         notes = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
         # A duplicate finish records nothing new, and says nothing either.
-        assert services.cycle_finish(cycle_id=cycle.pk) is True
+        assert generation.cycle_finish(cycle_id=cycle.pk) is True
         again = [n.payload for n in listener.notifies(timeout=0.5)]
 
     cycle.refresh_from_db()

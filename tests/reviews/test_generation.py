@@ -5,7 +5,7 @@ import json
 import pytest
 
 from apps.core.errors import TransitionNotAllowed
-from apps.reviews import packets, selectors, services, tasks
+from apps.reviews import generation, packets, selectors, services, tasks
 from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 from apps.reviews.models import ReviewCycle, ReviewPacket
 
@@ -41,9 +41,9 @@ def test_a_redelivered_task_resumes_its_packet_but_another_task_cannot_take_it(
 ):
     packet = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
     # The worker died mid-packet: the claim is left behind, running under the first task's id.
-    assert services._claim(packet.pk, "first")
-    assert services.packet_generate(packet_id=packet.pk, task_id="duplicate") == "skipped"
-    assert services.packet_generate(packet_id=packet.pk, task_id="first") == "ready"
+    assert generation._claim(packet.pk, "first")
+    assert generation.packet_generate(packet_id=packet.pk, task_id="duplicate") == "skipped"
+    assert generation.packet_generate(packet_id=packet.pk, task_id="first") == "ready"
     packet.refresh_from_db()
     assert packet.status == PacketStatus.READY
     assert packet.attempts == 2
@@ -69,12 +69,12 @@ def test_a_failing_packet_is_recorded_and_the_others_and_the_cycle_complete(
 
 def test_finish_waits_while_a_packet_runs_and_forced_finish_fails_it(pending_cycle, payments):
     packet = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
-    services._claim(packet.pk, "lost")
-    assert services.cycle_finish(cycle_id=pending_cycle.pk) is False
+    generation._claim(packet.pk, "lost")
+    assert generation.cycle_finish(cycle_id=pending_cycle.pk) is False
     pending_cycle.refresh_from_db()
     assert pending_cycle.status == CycleStatus.GENERATING
 
-    assert services.cycle_finish(cycle_id=pending_cycle.pk, force=True) is True
+    assert generation.cycle_finish(cycle_id=pending_cycle.pk, force=True) is True
     packet.refresh_from_db()
     pending_cycle.refresh_from_db()
     assert packet.status == PacketStatus.FAILED
@@ -138,7 +138,7 @@ def test_only_the_latest_finished_version_can_be_regenerated(pending_cycle, paym
     packet = packet_of(pending_cycle, PacketScope.SERVICE, payments.pk)
     with pytest.raises(TransitionNotAllowed, match="still being generated"):
         services.packet_regenerate(packet=packet, user=dave)
-    services.packet_generate(packet_id=packet.pk, task_id="t")
+    generation.packet_generate(packet_id=packet.pk, task_id="t")
     services.packet_regenerate(packet=packet, user=dave)
     with pytest.raises(TransitionNotAllowed, match="Version 2 of this packet already exists"):
         services.packet_regenerate(packet=packet, user=dave)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 
 from apps.core.errors import TransitionNotAllowed
-from apps.reviews import services, tasks
+from apps.reviews import generation, schedule, services
 from apps.reviews.choices import PacketScope
 from apps.reviews.models import ReviewCycle, ReviewSignOff
 from tests.factories import UserFactory
@@ -91,7 +91,7 @@ def test_a_packet_not_ready_or_superseded_cannot_be_signed_off(reviewed, dave, b
     packet = packet_of(cycle, PacketScope.SERVICE, payments.pk)
     with pytest.raises(TransitionNotAllowed, match="Only a ready packet"):
         services.packet_signoff(packet=packet, user=bob, role="engineering")
-    services.packet_generate(packet_id=packet.pk, task_id="t")
+    generation.packet_generate(packet_id=packet.pk, task_id="t")
     services.packet_regenerate(packet=packet, user=dave)
     with pytest.raises(TransitionNotAllowed, match="newer version"):
         services.packet_signoff(packet=packet, user=bob, role="engineering")
@@ -114,10 +114,10 @@ def test_command_opens_the_cycle_of_the_year_given(reviewed, capsys):
 
 def test_yearly_schedule_opens_last_year_once_on_january_second(reviewed, time_machine):
     entry = settings.CELERY_BEAT_SCHEDULE["reviews-open-annual-cycle"]
-    assert entry["task"] == "apps.reviews.tasks.open_annual_review_cycle"
+    assert entry["task"] == schedule.open_annual_review_cycle.name
     assert entry["schedule"].day_of_month == {2}
     assert entry["schedule"].month_of_year == {1}
     time_machine.move_to("2026-01-02 03:00Z")
-    assert tasks.open_annual_review_cycle.apply().get() is not None
-    assert tasks.open_annual_review_cycle.apply().get() is None  # a duplicate beat: no-op
+    assert schedule.open_annual_review_cycle.apply().get() is not None
+    assert schedule.open_annual_review_cycle.apply().get() is None  # a duplicate beat: no-op
     assert list(ReviewCycle.objects.values_list("year", flat=True)) == [2025]

@@ -6,14 +6,14 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from apps.reviews import services, tasks
+from apps.reviews import generation, services, tasks
 from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 
 from .conftest import YEAR, packet_of
 
 T0 = datetime(2026, 1, 2, 3, tzinfo=UTC)
 # A task ends within its time limit and waits at most the longest backoff between attempts.
-QUIET = services.lost_after()
+QUIET = generation.lost_after()
 
 
 @pytest.fixture
@@ -30,15 +30,15 @@ def _at(moment):
 def test_a_cycle_is_stalled_only_once_nothing_happened_for_longer_than_its_tasks_take(
     lost_cycle,
 ):
-    assert services.stalled_cycles(now=T0 + QUIET - timedelta(seconds=1)) == []
-    assert services.stalled_cycles(now=T0 + QUIET + timedelta(seconds=1)) == [lost_cycle.pk]
+    assert generation.stalled_cycles(now=T0 + QUIET - timedelta(seconds=1)) == []
+    assert generation.stalled_cycles(now=T0 + QUIET + timedelta(seconds=1)) == [lost_cycle.pk]
 
 
 def test_resuming_a_cycle_whose_messages_were_lost_generates_every_packet(
     lost_cycle, payments, acme, django_capture_on_commit_callbacks
 ):
     with _at(T0 + QUIET + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
-        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 2
+        assert tasks.resume_cycle(cycle_id=lost_cycle.pk) == 2
 
     lost_cycle.refresh_from_db()
     assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
@@ -53,13 +53,13 @@ def test_a_packet_left_running_by_a_lost_task_is_generated_again_and_only_once(
     service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
     customer = packet_of(lost_cycle, PacketScope.CUSTOMER, acme.pk)
     with _at(T0 + timedelta(minutes=1)):
-        assert services._claim(service.pk, "lost")  # its worker and message are gone
-        assert services.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
+        assert generation._claim(service.pk, "lost")  # its worker and message are gone
+        assert generation.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
     later = T0 + timedelta(minutes=1) + QUIET + timedelta(seconds=1)
-    assert services.stalled_cycles(now=later - timedelta(seconds=2)) == []
+    assert generation.stalled_cycles(now=later - timedelta(seconds=2)) == []
 
     with _at(later), django_capture_on_commit_callbacks(execute=True):
-        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 1
+        assert tasks.resume_cycle(cycle_id=lost_cycle.pk) == 1
 
     service.refresh_from_db()
     assert service.status == PacketStatus.READY
@@ -67,7 +67,7 @@ def test_a_packet_left_running_by_a_lost_task_is_generated_again_and_only_once(
     lost_cycle.refresh_from_db()
     assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
     # The lost task coming back after all writes nothing.
-    assert services.packet_generate(packet_id=service.pk, task_id="lost") == "skipped"
+    assert generation.packet_generate(packet_id=service.pk, task_id="lost") == "skipped"
 
 
 def test_a_cycle_whose_last_task_died_before_finishing_it_is_finished(
@@ -79,12 +79,12 @@ def test_a_cycle_whose_last_task_died_before_finishing_it_is_finished(
             (PacketScope.CUSTOMER, acme.pk),
         ]:
             packet = packet_of(lost_cycle, scope, scope_id)
-            assert services.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
+            assert generation.packet_generate(packet_id=packet.pk, task_id=f"t-{scope}") == "ready"
     lost_cycle.refresh_from_db()
     assert lost_cycle.status == CycleStatus.GENERATING  # nobody looked whether it was done
 
     with _at(T0 + QUIET + timedelta(minutes=2)), django_capture_on_commit_callbacks(execute=True):
-        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 0
+        assert tasks.resume_cycle(cycle_id=lost_cycle.pk) == 0
 
     lost_cycle.refresh_from_db()
     assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")
@@ -95,15 +95,15 @@ def test_a_cycle_that_moves_or_is_done_is_left_alone(
 ):
     service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
     with _at(T0 + QUIET):
-        assert services.packet_generate(packet_id=service.pk, task_id="t-late") == "ready"
+        assert generation.packet_generate(packet_id=service.pk, task_id="t-late") == "ready"
 
     with _at(T0 + QUIET + timedelta(minutes=5)), django_capture_on_commit_callbacks() as sent:
-        assert services.stalled_cycles() == []
-        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 0
+        assert generation.stalled_cycles() == []
+        assert tasks.resume_cycle(cycle_id=lost_cycle.pk) == 0
     assert sent == []
 
-    services.cycle_finish(cycle_id=lost_cycle.pk, force=True)
-    assert services.stalled_cycles(now=T0 + 10 * QUIET) == []
+    generation.cycle_finish(cycle_id=lost_cycle.pk, force=True)
+    assert generation.stalled_cycles(now=T0 + 10 * QUIET) == []
 
 
 def test_the_schedule_sweeps_every_stalled_cycle(lost_cycle, django_capture_on_commit_callbacks):
@@ -126,8 +126,8 @@ def test_a_cycle_with_nothing_to_review_whose_message_was_lost_is_finished(
     assert not cycle.packets.exists()
 
     with _at(T0 + QUIET + timedelta(minutes=1)), django_capture_on_commit_callbacks(execute=True):
-        assert services.stalled_cycles() == [cycle.pk]
-        assert services.cycle_resume(cycle_id=cycle.pk) == 0
+        assert generation.stalled_cycles() == [cycle.pk]
+        assert tasks.resume_cycle(cycle_id=cycle.pk) == 0
 
     cycle.refresh_from_db()
     assert (cycle.status, cycle.note) == (CycleStatus.COMPLETE, "0 packets ready.")
@@ -135,41 +135,47 @@ def test_a_cycle_with_nothing_to_review_whose_message_was_lost_is_finished(
 
 def test_tasks_count_as_lost_after_their_time_limit_whatever_the_visibility_timeout(settings):
     expected = timedelta(
-        seconds=tasks.PACKET_TIME_LIMIT + tasks.RETRY_BACKOFF_MAX + services.LOST_GRACE_SECONDS
+        seconds=generation.PACKET_TIME_LIMIT
+        + generation.RETRY_BACKOFF_MAX
+        + generation.LOST_GRACE_SECONDS
     )
     assert QUIET == expected < timedelta(minutes=10)
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
-    assert services.lost_after() == expected
+    assert generation.lost_after() == expected
     # The sweep runs often enough to act within minutes, and never piles up unread.
     entry = settings.CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"]
     assert entry["schedule"] <= 300 and entry["options"]["expires"] <= entry["schedule"]
 
 
 def test_a_packet_claimed_by_a_killed_worker_is_sent_again_while_the_cycle_still_moves(
-    lost_cycle, payments, acme, django_capture_on_commit_callbacks
+    lost_cycle, payments, acme, monkeypatch
 ):
     service = packet_of(lost_cycle, PacketScope.SERVICE, payments.pk)
     customer = packet_of(lost_cycle, PacketScope.CUSTOMER, acme.pk)
     with _at(T0 + timedelta(minutes=1)):
-        assert services._claim(service.pk, "killed")  # its worker died holding the message
+        assert generation._claim(service.pk, "killed")  # its worker died holding the message
     # Other packets keep moving (here the customer's is written just now), so the cycle is
     # not quiet; the claim alone, older than any task can hold one, says it was lost.
     later = T0 + timedelta(minutes=1) + QUIET + timedelta(seconds=1)
     with _at(later - timedelta(seconds=5)):
-        assert services._claim(customer.pk, "t-customer")
-    assert services.stalled_cycles(now=later - timedelta(seconds=2)) == []
-    assert services.stalled_cycles(now=later) == [lost_cycle.pk]
+        assert generation._claim(customer.pk, "t-customer")
+    assert generation.stalled_cycles(now=later - timedelta(seconds=2)) == []
+    assert generation.stalled_cycles(now=later) == [lost_cycle.pk]
 
-    with _at(later), django_capture_on_commit_callbacks(execute=True) as sent:
-        assert services.cycle_resume(cycle_id=lost_cycle.pk) == 1
+    sent = []
+    send_packet, send_cycle = tasks.send_packet, tasks.send_cycle
+    monkeypatch.setattr(tasks, "send_packet", lambda pk: sent.append(pk) or send_packet(pk))
+    monkeypatch.setattr(tasks, "send_cycle", lambda pk: sent.append(pk) or send_cycle(pk))
+    with _at(later):
+        assert tasks.resume_cycle(cycle_id=lost_cycle.pk) == 1
 
-    assert len(sent) == 1  # only the lost packet, not the cycle's queued ones
+    assert sent == [service.pk]  # only the lost packet, not the cycle's queued ones
     service.refresh_from_db()
     assert (service.status, service.attempts) == (PacketStatus.READY, 2)
     customer.refresh_from_db()
     assert (customer.status, customer.task_id) == (PacketStatus.RUNNING, "t-customer")
     with _at(later):
-        assert services.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
-        services.cycle_finish_if_done(packet_id=customer.pk)
+        assert generation.packet_generate(packet_id=customer.pk, task_id="t-customer") == "ready"
+        generation.cycle_finish_if_done(packet_id=customer.pk)
     lost_cycle.refresh_from_db()
     assert (lost_cycle.status, lost_cycle.note) == (CycleStatus.COMPLETE, "2 packets ready.")

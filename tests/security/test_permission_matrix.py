@@ -37,6 +37,7 @@ from apps.measurements.gate import release_gate_exception_record
 from apps.measurements.models import ReleaseGateException
 from apps.notifications.models import NotificationChannel
 from apps.reviews import exports
+from apps.reviews import generation as review_generation
 from apps.reviews import services as review_services
 from apps.reviews.choices import PacketScope
 from apps.reviews.models import ReviewPacket
@@ -390,7 +391,7 @@ def _build_world() -> dict:
     escalation_policy = EscalationPolicy.objects.create(name="Payments desk", service=service)
     cycle = review_services.review_cycle_open(year=2025, user=users["leadership"])
     for packet in cycle.packets.all():
-        review_services.packet_generate(packet_id=packet.pk, task_id=f"matrix-{packet.pk}")
+        review_generation.packet_generate(packet_id=packet.pk, task_id=f"matrix-{packet.pk}")
 
     def packet(scope, scope_id):
         return ReviewPacket.objects.get(cycle=cycle, scope=scope, scope_id=scope_id).pk
