@@ -72,3 +72,14 @@ def test_an_openslo_team_name_with_a_nul_is_a_400(db):
 
     assert response.status_code == 400
     assert response.json() == {"team": ["A team name has no NUL character."]}
+
+
+@pytest.mark.parametrize("ticket_id", ["false", "null,null"])
+def test_posting_an_event_to_a_ticket_id_that_is_not_a_number_is_a_404(sam, ticket_id):
+    response = api_as(sam).post(
+        f"/api/v1/tickets/{ticket_id}/events/",
+        {"at": "2026-01-05T08:00:00Z", "type": "comment", "value": "x"},
+        format="json",
+    )
+
+    assert response.status_code == 404
