@@ -26,7 +26,8 @@ from apps.slos.admin import IndicatorAdmin
 
 from .csv_import import COLUMNS, MAX_BYTES, samples_csv_import
 from .models import SLISample
-from .services import BIGINT_MAX, samples_delete
+from .sample_rows import BIGINT_MAX
+from .services import samples_delete
 
 # Session key of the file between the preview and the confirmation.
 UPLOAD_SESSION_KEY = "measurements_csv_upload"

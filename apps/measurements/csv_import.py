@@ -27,7 +27,8 @@ from django.db.models import Q
 from apps.catalog.models import Indicator
 from apps.core import csvfiles
 
-from .services import SamplesInvalid, UpsertResult, samples_ingest, samples_parse
+from .sample_rows import SamplesInvalid, samples_parse
+from .services import UpsertResult, samples_ingest
 
 COLUMNS = ("indicator", "start", "end", "good", "total")
 MAX_BYTES = 5 * 1024 * 1024

@@ -13,7 +13,7 @@ from django.test import override_settings
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from apps.measurements import services
+from apps.measurements import sample_rows, services
 from apps.measurements.models import SLISample
 from apps.measurements.services import SampleRow, SamplesInvalid, samples_ingest, samples_upsert
 from tests.conftest import api_as
@@ -221,7 +221,7 @@ def test_every_bad_row_is_reported_not_only_the_first(collector, availability):
 def test_a_flood_of_bad_rows_is_summarised(collector, availability):
     rows = [_sample(availability, hour=h, good=-1) for h in range(250)]
     body = api_as(collector).post(URL, rows, format="json").json()
-    assert len(body["rows"]) == services.MAX_REPORTED_ROWS
+    assert len(body["rows"]) == sample_rows.MAX_REPORTED_ROWS
     assert body["error_count"] == 250
 
 
@@ -506,7 +506,7 @@ def test_a_thousand_rows_round_trip_identically(availability, latency):
 
 def test_parse_rejects_nan_directly():
     with pytest.raises(SamplesInvalid) as caught:
-        services.samples_parse(
+        sample_rows.samples_parse(
             [
                 {
                     "indicator": 1,
