@@ -2,11 +2,10 @@
 
 from datetime import UTC, datetime
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api import CleanModelSerializer
+from apps.core.api_fields import AwareDateTimeField
 
 from .models import Calendar
 
@@ -45,28 +44,11 @@ def _not_null(value):
     return value
 
 
-@extend_schema_field(OpenApiTypes.DATETIME)
-class InstantField(serializers.Field):
-    """An ISO 8601 timestamp that must carry its UTC offset: a naive one is ambiguous."""
+class InstantField(AwareDateTimeField):
+    """An instant given with its offset, answered in UTC ("Z"); the calendars API has always
+    taken instants from 1971 on."""
 
-    default_error_messages = {
-        "invalid": "Expected an ISO 8601 timestamp with offset, e.g. 2026-03-02T09:00:00Z.",
-        "naive": "The timestamp needs a UTC offset, e.g. {value}Z or {value}+01:00.",
-        "out_of_range": "The timestamp must fall from 1971 to 9000.",
-    }
     earliest = datetime(1971, 1, 1, tzinfo=UTC)
-    latest = datetime(9000, 1, 1, tzinfo=UTC)
-
-    def to_internal_value(self, data):
-        try:
-            parsed = datetime.fromisoformat(str(data))
-        except ValueError:
-            self.fail("invalid")
-        if parsed.tzinfo is None:
-            self.fail("naive", value=data)
-        if not self.earliest <= parsed <= self.latest:
-            self.fail("out_of_range")
-        return parsed
 
     def to_representation(self, value):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

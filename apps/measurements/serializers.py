@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api_fields import AwareDateTimeField
 from apps.core.validators import validate_target_percent
 
 from . import maths
@@ -43,34 +41,6 @@ def duration_text(seconds: Decimal) -> str:
     if remaining or not parts:
         parts.append(f"{plain(remaining.quantize(Decimal('0.001')))}s")
     return " ".join(parts)
-
-
-@extend_schema_field(OpenApiTypes.DATETIME)
-class AwareDateTimeField(serializers.Field):
-    """An ISO 8601 timestamp that must carry its UTC offset: a naive one is ambiguous."""
-
-    default_error_messages = {
-        "invalid": "Expected an ISO 8601 timestamp, e.g. 2026-03-01T12:00:00Z.",
-        "naive": "The timestamp needs a UTC offset, e.g. {value}Z or {value}+01:00.",
-        "out_of_range": "The timestamp must fall from 1970 to 9000 (UTC).",
-    }
-    # Windows reach a year past the instant; near year 9999 their bounds could not be written.
-    earliest = datetime(1970, 1, 1, tzinfo=UTC)
-    latest = datetime(9000, 1, 1, tzinfo=UTC)
-
-    def to_internal_value(self, data):
-        try:
-            parsed = datetime.fromisoformat(str(data))
-        except ValueError:
-            self.fail("invalid")
-        if parsed.tzinfo is None:
-            self.fail("naive", value=data)
-        if not self.earliest <= parsed <= self.latest:
-            self.fail("out_of_range")
-        return parsed
-
-    def to_representation(self, value):
-        return value.isoformat()
 
 
 class SampleSerializer(serializers.Serializer):
