@@ -11,7 +11,6 @@ admin (which gains a "samples" column linking to them), named as a model admin's
 app's models on the admin index (``CovenantAdminSite.add_page``).
 """
 
-import uuid
 from datetime import UTC, datetime
 
 from django.contrib import admin, messages
@@ -22,6 +21,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from apps.catalog.models import Indicator
+from apps.core.csv_upload import PREVIEW_ROWS, CsvUploadFlow
 from apps.slos.admin import IndicatorAdmin
 
 from .csv_import import COLUMNS, MAX_BYTES, samples_csv_import
@@ -29,9 +29,6 @@ from .models import SLISample
 from .sample_rows import BIGINT_MAX
 from .services import samples_delete
 
-# Session key of the file between the preview and the confirmation.
-UPLOAD_SESSION_KEY = "measurements_csv_upload"
-PREVIEW_ROWS = 200
 SAMPLES_PER_PAGE = 100
 
 
@@ -70,7 +67,6 @@ class SampleAdminPages:
     """The SLI sample pages of the admin site: list (filter, pages, delete) and CSV upload."""
 
     template = "admin/measurements/slisample/change_list.html"
-    upload_template = "admin/measurements/slisample/upload_csv.html"
 
     def __init__(self, admin_site):
         self.admin_site = admin_site
@@ -158,41 +154,26 @@ class SampleAdminPages:
         return HttpResponseRedirect(reverse("admin:measurements_slisample_upload_csv"))
 
     def upload_csv_view(self, request):
-        """Upload → preview (every row checked, nothing written) → confirm (upsert)."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied("You may not upload SLI samples.")
-        context = {
-            **self.each_context(request, "Upload SLI samples (CSV)"),
-            "columns": COLUMNS,
-            "max_megabytes": MAX_BYTES // (1024 * 1024),
-        }
-        if request.method == "POST" and "confirm" in request.POST:
-            return self._confirm(request, context)
-        if request.method == "POST":
-            upload = request.FILES.get("file")
-            if upload is None:
-                context["form_error"] = "Choose a CSV file."
-            elif upload.size > MAX_BYTES:
-                context["form_error"] = f"The file is larger than {context['max_megabytes']} MB."
-            else:
-                data = upload.read()
-                parsed = samples_csv_import(user=request.user, data=data, dry_run=True)
-                context.update(self._preview_context(parsed, upload.name))
-                if parsed.ok:
-                    token = uuid.uuid4().hex
-                    request.session[UPLOAD_SESSION_KEY] = {
-                        "token": token,
-                        "name": upload.name,
-                        "text": data.decode("utf-8-sig"),
-                    }
-                    context["token"] = token
-        refused = context.get("form_error") or context.get("errors")
-        return TemplateResponse(
-            request, self.upload_template, context, status=400 if refused else 200
+        return SampleUpload().handle(
+            request, self.each_context(request, "Upload SLI samples (CSV)")
         )
 
-    def _preview_context(self, parsed, name: str) -> dict:
-        rows = [
+
+class SampleUpload(CsvUploadFlow):
+    template = "admin/measurements/slisample/upload_csv.html"
+    session_key = "measurements_csv_upload"
+    columns = COLUMNS
+    max_bytes = MAX_BYTES
+    refusal = "You may not upload SLI samples."
+
+    def may_upload(self, request) -> bool:
+        return request.user.has_perm("measurements.add_slisample")
+
+    def parse(self, request, data: bytes, *, dry_run: bool):
+        return samples_csv_import(user=request.user, data=data, dry_run=dry_run)
+
+    def preview_rows(self, parsed) -> list[dict]:
+        return [
             {**item, "row": number, "indicator": label}
             for number, label, item in zip(
                 parsed.row_numbers[:PREVIEW_ROWS],
@@ -201,33 +182,12 @@ class SampleAdminPages:
                 strict=True,
             )
         ]
-        return {
-            "file_name": name,
-            "errors": parsed.errors,
-            "preview_rows": rows if parsed.ok else [],
-            "row_count": len(parsed.items),
-            "more_rows": max(0, len(parsed.items) - PREVIEW_ROWS),
-            "result": parsed.result,
-        }
 
-    def _confirm(self, request, context):
-        stored = request.session.get(UPLOAD_SESSION_KEY)
-        if not stored or stored.get("token") != request.POST.get("token"):
-            context["form_error"] = (
-                "This upload has expired or was replaced: upload the file again."
-            )
-            return TemplateResponse(request, self.upload_template, context)
-        parsed = samples_csv_import(user=request.user, data=stored["text"].encode())
-        if not parsed.ok:
-            # Something changed since the preview (another upload, a deleted indicator).
-            context.update(self._preview_context(parsed, stored["name"]))
-            return TemplateResponse(request, self.upload_template, context)
-        del request.session[UPLOAD_SESSION_KEY]
-        self.message_user(
+    def imported(self, request, name: str, parsed):
+        messages.success(
             request,
-            f"Imported {stored['name']}: {parsed.result.created} samples created, "
+            f"Imported {name}: {parsed.result.created} samples created, "
             f"{parsed.result.updated} updated.",
-            messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:measurements_slisample_changelist"))
 

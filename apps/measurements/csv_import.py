@@ -15,8 +15,6 @@ ownership), so re-uploading a file replaces its buckets and never counts them tw
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -26,6 +24,7 @@ from django.db.models import Q
 
 from apps.catalog.models import Indicator
 from apps.core import csvfiles
+from apps.core.csvfiles import RowError
 
 from .sample_rows import SamplesInvalid, samples_parse
 from .services import UpsertResult, samples_ingest
@@ -34,14 +33,6 @@ COLUMNS = ("indicator", "start", "end", "good", "total")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
 WHOLE_NUMBER = re.compile(r"^[0-9]+$")
-FIRST_DATA_ROW = 2
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -57,13 +48,6 @@ class CsvSamples:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def _decode(data: bytes) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
 
 
 def _indicators(references: set[str]) -> dict[str, Indicator]:
@@ -85,55 +69,17 @@ def _indicators(references: set[str]) -> dict[str, Indicator]:
 def samples_csv_parse(data: bytes) -> CsvSamples:
     """Read an uploaded file; every problem becomes a RowError (row 1 is the header)."""
     parsed = CsvSamples()
-    if len(data) > MAX_BYTES:
-        parsed.errors.append(RowError(0, "", f"The file is larger than {MAX_BYTES} bytes."))
-        return parsed
-    text = _decode(data)
-    if text is None:
-        parsed.errors.append(RowError(0, "", "The file is not UTF-8 text."))
-        return parsed
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [column.strip().lower() for column in next(reader, [])]
-    except csv.Error as error:
-        parsed.errors.append(RowError(1, "", csvfiles.unreadable_message(error)))
-        return parsed
-    missing = [column for column in COLUMNS if column not in header]
-    unknown = [column for column in header if column not in COLUMNS]
-    for column in missing:
-        parsed.errors.append(RowError(1, column, "missing column"))
-    for column in unknown:
-        parsed.errors.append(RowError(1, column, f"unknown column (expected {', '.join(COLUMNS)})"))
-    if missing or unknown:
-        return parsed
-    records = []
-    try:
-        _read_records(reader, header, parsed, records)
-    except csv.Error as error:
-        column, message = csvfiles.refusal(error, text, reader.line_num, header)
-        parsed.errors.append(RowError(reader.line_num, column, message))
-        return parsed
-    if not records and not parsed.errors:
-        parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no sample rows."))
-    _check_records(parsed, records)
+    records, parsed.errors = csvfiles.read_records(
+        data,
+        columns=COLUMNS,
+        required=COLUMNS,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        nothing_in_it="The file has no sample rows.",
+    )
+    if records:
+        _check_records(parsed, records)
     return parsed
-
-
-def _read_records(reader, header: list[str], parsed: CsvSamples, records: list) -> None:
-    for row_number, values in enumerate(reader, start=FIRST_DATA_ROW):
-        if not any(value.strip() for value in values):
-            continue
-        if len(records) >= MAX_ROWS:
-            parsed.errors.append(
-                RowError(row_number, "", f"More than {MAX_ROWS} rows: split the file.")
-            )
-            break
-        if len(values) != len(header):
-            parsed.errors.append(
-                RowError(row_number, "", f"{len(values)} values for {len(header)} columns")
-            )
-            continue
-        records.append((row_number, dict(zip(header, (v.strip() for v in values), strict=True))))
 
 
 def _check_records(parsed: CsvSamples, records: list) -> None:

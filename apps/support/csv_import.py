@@ -20,9 +20,7 @@ touched tickets' clocks and SLI samples (a backfill corrects them).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -31,6 +29,7 @@ from django.db.models import Q
 
 from apps.catalog.models import Customer, Service
 from apps.core import csvfiles
+from apps.core.csvfiles import RowError
 
 from .choices import SupportPriority, TicketEventType, TicketStatus
 from .services import EventsInvalid, IngestResult, ticket_events_ingest
@@ -40,15 +39,7 @@ OPTIONAL = ("value", "source", "event_id", "service", "priority", "status", "cus
 COLUMNS = REQUIRED + OPTIONAL
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 100_000
-FIRST_DATA_ROW = 2
 DEFAULT_SOURCE = "csv"
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -153,64 +144,18 @@ def _unknown(what: str, value) -> str:
     return f"unknown {what} {value!r}"
 
 
-def _read_records(reader, header: list[str], parsed: CsvTicketHistory, records: list) -> None:
-    for row_number, values in enumerate(reader, start=FIRST_DATA_ROW):
-        if not any(value.strip() for value in values):
-            continue
-        if len(records) >= MAX_ROWS:
-            parsed.errors.append(
-                RowError(row_number, "", f"More than {MAX_ROWS} rows: split the file.")
-            )
-            break
-        if len(values) != len(header):
-            parsed.errors.append(
-                RowError(row_number, "", f"{len(values)} values for {len(header)} columns")
-            )
-            continue
-        record = dict(zip(header, (value.strip() for value in values), strict=True))
-        missing = [column for column in REQUIRED if not record[column]]
-        if missing:
-            parsed.errors += [RowError(row_number, column, "required") for column in missing]
-            continue
-        records.append((row_number, record))
-
-
 def ticket_history_csv_parse(data: bytes) -> CsvTicketHistory:
     """Read an uploaded file; every problem becomes a RowError. Nothing is written."""
     parsed = CsvTicketHistory()
-    if len(data) > MAX_BYTES:
-        parsed.errors.append(RowError(0, "", f"The file is larger than {MAX_BYTES} bytes."))
-        return parsed
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        parsed.errors.append(RowError(0, "", "The file is not UTF-8 text."))
-        return parsed
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [column.strip().lower() for column in next(reader, [])]
-    except csv.Error as error:
-        parsed.errors.append(RowError(1, "", csvfiles.unreadable_message(error)))
-        return parsed
-    for column in REQUIRED:
-        if column not in header:
-            parsed.errors.append(RowError(1, column, "missing column"))
-    for column in header:
-        if column not in COLUMNS:
-            parsed.errors.append(
-                RowError(1, column, f"unknown column (expected {', '.join(COLUMNS)})")
-            )
-    if parsed.errors:
-        return parsed
-    records = []
-    try:
-        _read_records(reader, header, parsed, records)
-    except csv.Error as error:
-        column, message = csvfiles.refusal(error, text, reader.line_num, header)
-        parsed.errors.append(RowError(reader.line_num, column, message))
-        return parsed
-    if not records and not parsed.errors:
-        parsed.errors.append(RowError(FIRST_DATA_ROW, "", "The file has no event rows."))
+    records, parsed.errors = csvfiles.read_records(
+        data,
+        columns=COLUMNS,
+        required=REQUIRED,
+        required_values=REQUIRED,
+        max_bytes=MAX_BYTES,
+        max_rows=MAX_ROWS,
+        nothing_in_it="The file has no event rows.",
+    )
     services, customers = _lookups(records)
     for row_number, record in records:
         item, problems = _row_item(row_number, record, services, customers)

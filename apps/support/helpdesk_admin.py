@@ -8,21 +8,16 @@ The upload page (``admin:support_ticket_upload_csv``) follows the SLI sample upl
 file, read the preview (every row checked and the ingestion run and rolled back), confirm.
 """
 
-import uuid
-
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
+
+from apps.core.csv_upload import PREVIEW_ROWS, CsvUploadFlow
 
 from .csv_import import COLUMNS, MAX_BYTES, ticket_history_csv_import
 from .helpdesks.models import HelpdeskSource
 from .models import Ticket
-
-UPLOAD_SESSION_KEY = "support_ticket_history_upload"
-PREVIEW_ROWS = 200
 
 
 class HelpdeskSourceForm(forms.ModelForm):
@@ -90,70 +85,42 @@ class TicketHistoryUploadPage:
         ]
 
     def upload_csv_view(self, request):
-        if not request.user.has_perm("support.add_ticket"):
-            raise PermissionDenied("You may not upload ticket history.")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Upload ticket history (CSV)",
-            "columns": COLUMNS,
-            "max_megabytes": MAX_BYTES // (1024 * 1024),
         }
-        if request.method == "POST" and "confirm" in request.POST:
-            return self._confirm(request, context)
-        if request.method == "POST":
-            upload = request.FILES.get("file")
-            if upload is None:
-                context["form_error"] = "Choose a CSV file."
-            elif upload.size > MAX_BYTES:
-                context["form_error"] = f"The file is larger than {context['max_megabytes']} MB."
-            else:
-                data = upload.read()
-                parsed = ticket_history_csv_import(data=data, dry_run=True)
-                context.update(self._preview(parsed, upload.name))
-                if parsed.ok:
-                    token = uuid.uuid4().hex
-                    request.session[UPLOAD_SESSION_KEY] = {
-                        "token": token,
-                        "name": upload.name,
-                        "text": data.decode("utf-8-sig"),
-                    }
-                    context["token"] = token
-        return TemplateResponse(request, self.template, context)
+        return TicketHistoryUpload().handle(request, context)
 
-    def _preview(self, parsed, name: str) -> dict:
-        rows = [
+
+class TicketHistoryUpload(CsvUploadFlow):
+    template = "admin/support/ticket/upload_csv.html"
+    session_key = "support_ticket_history_upload"
+    columns = COLUMNS
+    max_bytes = MAX_BYTES
+    refusal = "You may not upload ticket history."
+
+    def may_upload(self, request) -> bool:
+        return request.user.has_perm("support.add_ticket")
+
+    def parse(self, request, data: bytes, *, dry_run: bool):
+        return ticket_history_csv_import(data=data, dry_run=dry_run)
+
+    def preview_rows(self, parsed) -> list[dict]:
+        return [
             {**item, "row": number}
             for number, item in zip(
                 parsed.row_numbers[:PREVIEW_ROWS], parsed.items[:PREVIEW_ROWS], strict=True
             )
         ]
-        return {
-            "file_name": name,
-            "errors": parsed.errors,
-            "preview_rows": rows if parsed.ok else [],
-            "row_count": len(parsed.items),
-            "ticket_count": parsed.tickets,
-            "more_rows": max(0, len(parsed.items) - PREVIEW_ROWS),
-            "result": parsed.result,
-        }
 
-    def _confirm(self, request, context):
-        stored = request.session.get(UPLOAD_SESSION_KEY)
-        if not stored or stored.get("token") != request.POST.get("token"):
-            context["form_error"] = (
-                "This upload has expired or was replaced: upload the file again."
-            )
-            return TemplateResponse(request, self.template, context)
-        parsed = ticket_history_csv_import(data=stored["text"].encode())
-        if not parsed.ok:
-            # Something changed since the preview (another upload, a deleted service).
-            context.update(self._preview(parsed, stored["name"]))
-            return TemplateResponse(request, self.template, context)
-        del request.session[UPLOAD_SESSION_KEY]
+    def preview_figures(self, parsed) -> dict:
+        return {"ticket_count": parsed.tickets}
+
+    def imported(self, request, name: str, parsed):
         messages.success(
             request,
-            f"Imported {stored['name']}: {parsed.result.created} events recorded, "
+            f"Imported {name}: {parsed.result.created} events recorded, "
             f"{parsed.result.duplicates} already there.",
         )
         return HttpResponseRedirect(reverse("admin:support_ticket_upload_csv"))
