@@ -211,6 +211,36 @@ def packet_context(packet: ReviewPacket) -> dict:
         "slas": slas,
         "contracts": contracts,
         "recommendations": recommendations,
+        "support_breaches": support_breach_table(data.get("support_breaches")),
+    }
+
+
+def support_breach_table(section: dict | None) -> dict | None:
+    """The support breaches section as a table: a row per cause (then the breaches still
+    waiting for a cause) with its count in each quarter and over the year."""
+    if section is None:
+        return None
+    quarters = section["quarters"]
+    rows = [
+        {
+            "cause": item["cause"],
+            "quarters": [q["causes"].get(item["cause"], 0) for q in quarters],
+            "year": item["count"],
+        }
+        for item in section["causes"]
+    ]
+    rows.append(
+        {
+            "cause": "Not analysed yet",
+            "quarters": [q["unanalysed"] for q in quarters],
+            "year": section["unanalysed"],
+        }
+    )
+    return {
+        "headings": [f"Q{n}" for n in range(1, len(quarters) + 1)],
+        "rows": rows,
+        "totals": [q["breaches"] for q in quarters],
+        "breaches": section["breaches"],
     }
 
 
@@ -292,6 +322,22 @@ def csv_rows(data: dict) -> list[list]:
         )
     for item in data.get("recommendations", []):
         rows.append(["recommendation", item["subject"], "", item["action"], item["text"]])
+    rows.extend(_support_breach_rows(data.get("support_breaches")))
+    return rows
+
+
+def _support_breach_rows(section: dict | None) -> list[list]:
+    if section is None:
+        return []
+    rows = []
+    for quarter in section["quarters"]:
+        for cause, count in quarter["causes"].items():
+            rows.append(["support_breaches", cause, quarter["start"], "breaches", count])
+        rows.append(["support_breaches", "", quarter["start"], "unanalysed", quarter["unanalysed"]])
+    for item in section["causes"]:
+        rows.append(["support_breaches", item["cause"], "", "breaches", item["count"]])
+    rows.append(["support_breaches", "", "", "unanalysed", section["unanalysed"]])
+    rows.append(["support_breaches", "", "", "breaches", section["breaches"]])
     return rows
 
 

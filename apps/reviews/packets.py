@@ -337,6 +337,44 @@ def credits_by_currency(lines: list[dict]) -> dict[str, str]:
     return {currency: money(total) for currency, total in sorted(totals.items())}
 
 
+def support_breach_section(year: int, counts: list) -> dict:
+    """The year's breached support clocks by the cause their support lead gave, per quarter
+    and over the year, and how many still wait for a cause (``counts``: the
+    ``BreachCount`` rows of apps/support/metrics.py, plain quarter/cause/count)."""
+    starts = [date(year, month, 1) for month in (1, 4, 7, 10)]
+    by_quarter: dict[date, dict[str | None, int]] = {start: {} for start in starts}
+    for row in counts:
+        causes = by_quarter.setdefault(row.quarter, {})
+        causes[row.cause] = causes.get(row.cause, 0) + row.count
+    totals: dict[str, int] = {}
+    for causes in by_quarter.values():
+        for cause, count in causes.items():
+            if cause is not None:
+                totals[cause] = totals.get(cause, 0) + count
+
+    def named(causes: dict) -> dict[str, int]:
+        return {cause: causes[cause] for cause in sorted(c for c in causes if c is not None)}
+
+    quarters = [
+        {
+            "start": start.isoformat(),
+            "breaches": sum(causes.values()),
+            "unanalysed": causes.get(None, 0),
+            "causes": named(causes),
+        }
+        for start, causes in sorted(by_quarter.items())
+    ]
+    return {
+        "breaches": sum(q["breaches"] for q in quarters),
+        "unanalysed": sum(q["unanalysed"] for q in quarters),
+        "causes": [
+            {"cause": cause, "count": count}
+            for cause, count in sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "quarters": quarters,
+    }
+
+
 # --- recommendations --------------------------------------------------------------------------
 
 
@@ -492,11 +530,14 @@ def service_packet(
     lines: list[LineFigures],
     changes: list[Change],
     renewals: list[Renewal],
+    support_breaches: dict | None = None,
 ) -> dict:
+    """``support_breaches``: the ``support_breach_section`` of a service with support
+    indicators; packets of other services hold no such section."""
     slo_rows = [slo_section(slo) for slo in sorted(slos, key=lambda s: s.id)]
     line_rows = [line_section(line) for line in sorted(lines, key=lambda x: x.commitment_id)]
     policies = {line.commitment_id: line.buffer.policy for line in lines}
-    return {
+    packet = {
         "scope": "service",
         "period": _period(year),
         "service": service,
@@ -507,6 +548,9 @@ def service_packet(
         "renewals": renewal_section(renewals),
         "recommendations": recommendations(slo_rows, line_rows, policies),
     }
+    if support_breaches is not None:
+        packet["support_breaches"] = support_breaches
+    return packet
 
 
 def customer_packet(
@@ -516,8 +560,11 @@ def customer_packet(
     contracts: list[dict],
     lines: list[LineFigures],
     renewals: list[Renewal],
+    support_breaches: dict | None = None,
 ) -> dict:
-    """``contracts``: plain dicts of the customer's contracts in force during the year."""
+    """``contracts``: plain dicts of the customer's contracts in force during the year;
+    ``support_breaches`` as for ``service_packet``, for a customer with support lines or
+    tickets."""
     line_rows = [line_section(line) for line in sorted(lines, key=lambda x: x.commitment_id)]
     by_contract: dict[int, list[dict]] = {}
     for row in line_rows:
@@ -527,7 +574,7 @@ def customer_packet(
         rows = by_contract.get(contract["id"], [])
         contract_rows.append({**contract, "lines": rows, "credits_owed": credits_by_currency(rows)})
     policies = {line.commitment_id: line.buffer.policy for line in lines}
-    return {
+    packet = {
         "scope": "customer",
         "period": _period(year),
         "customer": customer,
@@ -536,3 +583,6 @@ def customer_packet(
         "renewals": renewal_section(renewals),
         "recommendations": recommendations([], line_rows, policies),
     }
+    if support_breaches is not None:
+        packet["support_breaches"] = support_breaches
+    return packet

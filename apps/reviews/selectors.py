@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from apps.catalog.choices import SUPPORT_KINDS
 from apps.catalog.models import Customer, Indicator, Service
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment, Contract, CreditSchedule, Waiver
@@ -24,6 +25,7 @@ from apps.measurements import selectors as measurements
 from apps.slos.choices import BudgetingMethod, SloStatus
 from apps.slos.models import SLO, BufferPolicy
 from apps.slos.selectors import AlignmentBatch
+from apps.support import metrics as support_metrics
 
 from . import packets
 from .choices import PacketStatus
@@ -222,7 +224,8 @@ def _in_history_order(groups) -> list:
 class PacketFigures:
     """The figures of the packets of a year for the services and customers given, in a fixed
     number of queries whatever their number: one GROUP BY over the samples per timezone in play
-    (usually one), one query per history table, and a dozen for the rows.
+    (usually one), one query per history table, a dozen for the rows, and one GROUP BY over the
+    support desk's breached clocks.
 
     A service packet holds its SLOs (active, or retired but changed in or after the year), the
     SLA lines on its indicators binding during the year, the year's changes to those SLOs, lines,
@@ -239,12 +242,15 @@ class PacketFigures:
             s.pk: s for s in Service.objects.filter(pk__in=services).select_related("team")
         }
         self.customers = dict(Customer.objects.filter(pk__in=customers).values_list("pk", "name"))
-        self.indicators = {
-            pk: (service_id, name)
-            for pk, service_id, name in Indicator.objects.filter(
-                service_id__in=services
-            ).values_list("id", "service_id", "name")
-        }
+        self.indicators = {}
+        # Services with support indicators: their packets show the support desk's breaches.
+        self.support_services = set()
+        for pk, service_id, name, kind in Indicator.objects.filter(
+            service_id__in=services
+        ).values_list("id", "service_id", "name", "kind"):
+            self.indicators[pk] = (service_id, name)
+            if kind in SUPPORT_KINDS:
+                self.support_services.add(service_id)
         year_start = datetime(year, 1, 1, tzinfo=zoneinfo.ZoneInfo("UTC"))
         # Active SLOs, and retired ones that still changed (so were live) in or after the year.
         touched = SLO.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=year_start)
@@ -276,6 +282,10 @@ class PacketFigures:
         self._load_lines()
         self._load_renewals()
         self._load_history()
+        first, last = year_days(year)
+        self.breaches = support_metrics.breaches_by_cause_of(
+            service_ids=services, customer_ids=customers, start=first, end=last
+        )
 
     def _load_counts(self) -> None:
         """The lines whose revision overlaps the year, and the monthly counts of their
@@ -493,7 +503,18 @@ class PacketFigures:
             lines=self.lines_of_service[service_id],
             changes=self._changes(service),
             renewals=self.renewals_of_service[service_id],
+            support_breaches=self._support_breaches(
+                "service", service_id, service_id in self.support_services
+            ),
         )
+
+    def _support_breaches(self, scope: str, scope_id: int, has_support: bool) -> dict | None:
+        """The section on support breaches of a packet whose scope has support indicators
+        (lines) or breached tickets; None for the others, whose packets stay as they were."""
+        counts = self.breaches.get((scope, scope_id), [])
+        if not has_support and not counts:
+            return None
+        return packets.support_breach_section(self.year, counts)
 
     def customer_packet(self, customer_id: int) -> dict:
         """The ``data`` of the customer's packet."""
@@ -523,6 +544,14 @@ class PacketFigures:
             contracts=contract_rows,
             lines=self.lines_of_customer[customer_id],
             renewals=self.renewals_of_customer[customer_id],
+            support_breaches=self._support_breaches(
+                "customer",
+                customer_id,
+                any(
+                    self._line_indicators[line.indicator_id].kind in SUPPORT_KINDS
+                    for line in self.lines_of_customer[customer_id]
+                ),
+            ),
         )
 
     def packet(self, scope: str, scope_id: int) -> dict:

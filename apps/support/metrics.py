@@ -3,6 +3,8 @@
 Four GROUP BY queries, whatever the number of tickets: one over the tickets (count and mean time
 to resolve), one over their clocks (met and breached, response time against the target), one
 over the escalation levels fired on them, one over the causes given for their breaches.
+``breaches_by_cause_of`` counts the same breached clocks for many services and customers at
+once, by quarter (the review packets).
 
 - ``tickets``: tickets created in the period, by their current priority.
 - ``responded_within_pct`` / ``resolved_within_pct``: of the response (resolution) clocks that
@@ -23,10 +25,12 @@ Clocks count by their own priority, tickets by the ticket's.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models.functions import TruncQuarter
 
 from apps.contracts.models import Commitment
 
@@ -82,6 +86,67 @@ def _seconds(value) -> int | None:
     return None if value is None else round(value)
 
 
+def counted_clocks(filters: MetricsFilter) -> QuerySet[TicketClock]:
+    """The clocks the figures count: those of the filtered tickets, never a cancelled one (a
+    priority change), and with a contract only those of the indicators its lines commit to."""
+    clocks = TicketClock.objects.filter(filters.ticket_q("ticket__")).exclude(
+        state=ClockState.CANCELLED
+    )
+    if filters.contract is not None:
+        clocks = clocks.filter(
+            indicator__in=Commitment.objects.filter(contract_id=filters.contract).values(
+                "indicator"
+            )
+        )
+    return clocks
+
+
+@dataclass(frozen=True)
+class BreachCount:
+    """Breached clocks of one quarter (by the ticket's creation, UTC) and one cause; ``cause``
+    None: not analysed yet."""
+
+    quarter: date
+    cause: str | None
+    count: int
+
+
+def breaches_by_cause_of(
+    *, service_ids=(), customer_ids=(), start: date, end: date
+) -> dict[tuple[str, int], list[BreachCount]]:
+    """The breached clocks of each service's and each customer's tickets created from ``start``
+    to ``end`` (the same clocks ``support_metrics`` counts), by quarter and cause, keyed
+    ``("service", id)`` and ``("customer", id)``: one GROUP BY for all of them."""
+    result: dict[tuple[str, int], list[BreachCount]] = defaultdict(list)
+    service_ids, customer_ids = set(service_ids), set(customer_ids)
+    if not service_ids and not customer_ids:
+        return result
+    rows = (
+        counted_clocks(MetricsFilter(start=start, end=end))
+        .filter(
+            Q(ticket__service_id__in=service_ids) | Q(ticket__customer_id__in=customer_ids),
+            breached=True,
+        )
+        .order_by()
+        .values(
+            "ticket__service_id",
+            "ticket__customer_id",
+            "breach_review__cause__name",
+            quarter=TruncQuarter("ticket__created_at", tzinfo=UTC),
+        )
+        .annotate(count=Count("id"))
+    )
+    for row in rows:
+        quarter = row["quarter"]
+        quarter = quarter.date() if isinstance(quarter, datetime) else quarter
+        count = BreachCount(quarter, row["breach_review__cause__name"], row["count"])
+        if row["ticket__service_id"] in service_ids:
+            result[("service", row["ticket__service_id"])].append(count)
+        if row["ticket__customer_id"] in customer_ids:
+            result[("customer", row["ticket__customer_id"])].append(count)
+    return result
+
+
 def support_metrics(filters: MetricsFilter) -> dict[str, dict]:
     """``{"P1": {tickets, responded_within_pct, …}, …, "P4": …}`` for the filtered tickets."""
     by_priority = {
@@ -108,15 +173,7 @@ def support_metrics(filters: MetricsFilter) -> dict[str, dict]:
         figures["tickets"] = row["count"]
         figures["mttr_seconds"] = _seconds(row["mttr"])
 
-    clocks = TicketClock.objects.filter(filters.ticket_q("ticket__")).exclude(
-        state=ClockState.CANCELLED
-    )
-    if filters.contract is not None:
-        clocks = clocks.filter(
-            indicator__in=Commitment.objects.filter(contract_id=filters.contract).values(
-                "indicator"
-            )
-        )
+    clocks = counted_clocks(filters)
     stopped = Q(stopped_at__isnull=False)
     decided = stopped | Q(breached=True)
     rows = (
