@@ -1,7 +1,7 @@
 """The catalog in the admin: teams, services and customers (indicators are with the SLOs).
 
 Engineering defines services and indicators for its own team here; the admin index is where
-engineers start (DESIGN §2).
+engineers start.
 """
 
 from django.contrib import admin

@@ -23,7 +23,7 @@ class IndicatorSource(models.TextChoices):
     TICKETS = "tickets", "Support tickets"
 
 
-# --- the support kinds (DESIGN 8): the vocabulary their indicators and the tickets share ---------
+# --- the support kinds: the vocabulary their indicators and the tickets share ---------
 
 SUPPORT_KINDS = frozenset({IndicatorKind.SUPPORT_RESPONSE, IndicatorKind.SUPPORT_RESOLUTION})
 

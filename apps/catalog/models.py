@@ -84,9 +84,9 @@ class Indicator(models.Model):
     total_query = models.TextField(
         max_length=TEXT_MAX_LENGTH, blank=True, help_text="PromQL counting all events."
     )
-    # The support kinds (DESIGN 8): one indicator per priority and metric of the matrix, its
+    # The support kinds: one indicator per priority and metric of the matrix, its
     # threshold the per-ticket target in minutes. Null, not blank, for the other kinds: the API
-    # answers ``priority: null`` for them (DESIGN 11).
+    # answers ``priority: null`` for them.
     priority = models.CharField(  # noqa: DJ001
         max_length=2,
         choices=SupportPriority.choices,

@@ -4,7 +4,7 @@ For each past measurement period: the attainment, whether the proposed target wo
 breached, and the credit the schedule would have cost. "No data" is never a breach and earns no
 credit; the rates and means are over the periods that have data.
 
-Credits follow the schedule alone, as the contract will (DESIGN §6): the tier holding the
+Credits follow the schedule alone, as the contract will: the tier holding the
 attainment decides, so a schedule that credits at exactly the target credits an unbreached
 period too. Credits are a percentage of the monthly fee for quarterly periods as well.
 """

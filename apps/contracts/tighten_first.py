@@ -1,4 +1,4 @@
-"""Tighten the SLO first (DESIGN §4): a line that raises the previous revision's target may be
+"""Tighten the SLO first: a line that raises the previous revision's target may be
 approved only once the SLO already stands at the new target plus the policy's buffer."""
 
 from __future__ import annotations

@@ -88,5 +88,5 @@ def overlaps_contract(
 
 
 def falls_short(attainment: Decimal | None, target: Decimal) -> bool:
-    """Below the SLA target; a period without data is never a breach (DESIGN §5)."""
+    """Below the SLA target; a period without data is never a breach."""
     return attainment is not None and Decimal(attainment) < Decimal(target)

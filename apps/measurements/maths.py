@@ -1,6 +1,6 @@
 """Error budgets, burn rates and alert windows: pure maths, no Django.
 
-Conventions (DESIGN.md section 5):
+Conventions:
 
 - Attainment A over a window = Σgood ÷ Σtotal × 100, in percent; no events is "no data" (None),
   never a breach.

@@ -1,6 +1,6 @@
 """Is an SLO itself being missed, and for how long has it met a level?
 
-AT_RISK (DESIGN §4): an SLO is at risk when its own measured attainment missed its target in any
+AT_RISK: an SLO is at risk when its own measured attainment missed its target in any
 of the last N full periods (calendar months for month and rolling windows, quarters for quarter
 windows, in the SLO's timezone), or when its error budget over the current window is exhausted.
 

@@ -1,4 +1,4 @@
-"""/api/v1/review-cycles/ and /api/v1/review-packets/ (DESIGN.md section 11).
+"""/api/v1/review-cycles/ and /api/v1/review-packets/ (paths and field names are a contract).
 
 Every role reads; opening a cycle and regenerating a packet need leadership (or superuser);
 each role signs off for itself. The services decide, so the API, pages and admin agree.

@@ -2,7 +2,8 @@
 
 No Django here: ``clocks_at(rules, log, at)`` replays the log (sorted inside, so the order in
 which events arrived does not matter) up to ``at`` and answers every clock with its readings.
-The services store the answer; nothing is ever patched incrementally (DESIGN 8).
+The services store the answer; nothing is ever patched incrementally
+(docs/decisions/0001-clocks-from-the-log.md).
 
 The rules, per support indicator (one ``ClockRule`` each):
 

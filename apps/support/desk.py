@@ -45,7 +45,7 @@ class Calendars:
         if indicator.calendar_id is None:
             return ALWAYS_OPEN
         model = indicator.calendar
-        # A contract's support calendar replaces every business-hours calendar (DESIGN 8).
+        # A contract's support calendar replaces every business-hours calendar.
         if ticket.contract_id and ticket.contract.support_calendar_id:
             model = ticket.contract.support_calendar
         if model.pk not in self.converted:

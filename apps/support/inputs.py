@@ -54,7 +54,7 @@ def clock_rules(
     """The rules of every support indicator of the ticket's service.
 
     A business-hours indicator runs on the calendar of the ticket's contract when the contract
-    names one (the customer's hours and zone, DESIGN 8); a 24x7 one (no calendar) stays 24x7.
+    names one (the customer's hours and zone); a 24x7 one (no calendar) stays 24x7.
     ``indicators`` and ``calendars`` (a cache of converted calendars) let a bulk caller share
     its reads between tickets.
     """

@@ -1,4 +1,4 @@
-"""Support metrics (DESIGN 8): per priority, for a service, customer, contract and period.
+"""Support metrics: per priority, for a service, customer, contract and period.
 
 Four GROUP BY queries, whatever the number of tickets: one over the tickets (count and mean time
 to resolve), one over their clocks (met and breached, response time against the target), one

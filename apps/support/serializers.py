@@ -1,4 +1,4 @@
-"""API representations of the support desk (DESIGN 11, "Support desk"): paths and names fixed."""
+"""API representations of the support desk: paths and field names are the public contract."""
 
 from collections import defaultdict
 from dataclasses import asdict

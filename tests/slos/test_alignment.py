@@ -1,4 +1,4 @@
-"""The alignment verdict: worked examples from DESIGN.md section 4 and properties."""
+"""The alignment verdict: worked examples of the product design and properties."""
 
 from decimal import Decimal
 

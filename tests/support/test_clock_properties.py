@@ -1,4 +1,4 @@
-"""Properties of the clock function (DESIGN 8), over random logs, rules and calendars."""
+"""Properties of the clock function, over random logs, rules and calendars."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -92,7 +92,7 @@ def _indicator_document(indicator, name: str, service: Service) -> dict:
 
 
 def _add_support_terms(metadata: dict, indicator) -> None:
-    """A support indicator's clock rules (DESIGN 8), which OpenSLO has no fields for: the
+    """A support indicator's clock rules, which OpenSLO has no fields for: the
     priority as a label (so tools can select the matrix by it), the rest as annotations."""
     metadata["labels"] = {"priority": indicator.priority or ""}
     pause_on = indicator.pause_on or []
