@@ -1,4 +1,4 @@
-"""/api/v1/notification-channels/: the kinds of the API contract, keys write-only, one team's own."""
+"""/api/v1/notification-channels/: every kind, keys write-only, each team's own."""
 
 import pytest
 
