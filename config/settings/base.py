@@ -156,7 +156,7 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Two pool processes per core: the tasks (a review packet's above all) spend about half their
 # time waiting on the database and the broker, and with one per core the cores wait with them
-# (a review cycle on two cores: 4.0 s with two processes, 3.5 s with four, no better with eight).
+# (more than two per core did not help).
 CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=2 * (os.cpu_count() or 1))
 # Celery's Django fixup otherwise closes the database connection around every task, and opening
 # one costs as much as a short task (a review packet). Connections are still recycled every this
