@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -81,6 +83,20 @@ def check_outbound_url(url: str, *, unresolvable_ok: bool = False) -> None:
                 f"The host {host} resolves to {address}, a {why} address: notices go only to "
                 "public addresses unless the host is listed in NOTIFICATION_ALLOWED_HOSTS."
             )
+
+
+def validate_outbound_url(field: str, url: str) -> None:
+    """A form's or model's check of a URL typed into ``field``: http(s), and not refused by
+    ``check_outbound_url`` (a name that does not resolve yet passes; it is checked again when
+    sent to). Raises ValidationError naming the field."""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError as error:
+        raise ValidationError({field: "Enter a valid http(s) URL."}) from error
+    try:
+        check_outbound_url(url, unresolvable_ok=True)
+    except OutboundURLRefused as error:
+        raise ValidationError({field: str(error)}) from error
 
 
 class _CheckedConnection:

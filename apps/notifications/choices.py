@@ -15,11 +15,19 @@ PAGING_KINDS = frozenset({ChannelKind.PAGERDUTY, ChannelKind.OPSGENIE})
 URL_TARGET_KINDS = frozenset({ChannelKind.SLACK, ChannelKind.WEBHOOK})
 
 
+# A delivery that writes a change back to the helpdesk a ticket came from (an escalation's
+# reassignment): no channel of this kind exists; the support desk registers its sender.
+HELPDESK_KIND = "helpdesk"
+DELIVERY_KINDS = [*ChannelKind.choices, (HELPDESK_KIND, "Helpdesk write-back")]
+
+
 class DeliveryAction(models.TextChoices):
     NOTIFY = "notify", "Notify"
     # Paging kinds: open the alert of ``alert_key``, or close it.
     TRIGGER = "trigger", "Open an alert"
     RESOLVE = "resolve", "Close the alert"
+    # Helpdesk kind: change the ticket in the helpdesk (its group).
+    WRITE_BACK = "write_back", "Write back to the helpdesk"
 
 
 class DeliveryStatus(models.TextChoices):

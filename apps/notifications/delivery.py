@@ -71,6 +71,7 @@ def deliveries_send(*, delivery_ids: list[int]) -> BatchOutcome:
             status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=now
         )
     deliveries = list(NotificationDelivery.objects.filter(pk__in=ids).select_related("channel"))
+    senders.prepare(deliveries)
     with ThreadPoolExecutor(max_workers=settings.NOTIFICATION_SEND_THREADS) as pool:
         outcomes = list(pool.map(_outcome, deliveries))
     sent, failed, retry = [], [], []
@@ -141,6 +142,7 @@ def delivery_attempt(*, delivery_id: int, final_attempt: bool) -> str:
         logger.info("Delivery %s is not pending: nothing to send.", delivery_id)
         return "skipped"
     delivery = NotificationDelivery.objects.select_related("channel").get(pk=delivery_id)
+    senders.prepare([delivery])
     try:
         response = senders.send(delivery)
     except senders.PermanentDeliveryError as error:

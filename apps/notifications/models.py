@@ -10,14 +10,15 @@ import secrets
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator, validate_email
+from django.core.validators import validate_email
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Team
-from apps.core.outbound import OutboundURLRefused, check_outbound_url
+from apps.core.outbound import validate_outbound_url
 
 from .choices import (
+    DELIVERY_KINDS,
     OPSGENIE_API_URL,
     PAGERDUTY_EVENTS_URL,
     ChannelKind,
@@ -28,17 +29,6 @@ from .choices import (
 
 def _new_secret() -> str:
     return secrets.token_hex(32)
-
-
-def _check_url(field: str, url: str) -> None:
-    try:
-        URLValidator(schemes=["http", "https"])(url)
-    except ValidationError as error:
-        raise ValidationError({field: "Enter a valid http(s) URL."}) from error
-    try:
-        check_outbound_url(url, unresolvable_ok=True)
-    except OutboundURLRefused as error:
-        raise ValidationError({field: str(error)}) from error
 
 
 class NotificationChannel(models.Model):
@@ -135,15 +125,15 @@ class NotificationChannel(models.Model):
             except ValidationError as error:
                 raise ValidationError({"target": "Enter a valid email address."}) from error
         elif self.kind in (ChannelKind.SLACK, ChannelKind.WEBHOOK):
-            _check_url("target", self.target)
+            validate_outbound_url("target", self.target)
         elif self.kind == ChannelKind.PAGERDUTY:
             if not self.routing_key:
                 raise ValidationError({"routing_key": "PagerDuty needs the routing key."})
-            _check_url("events_url", self.events_url or PAGERDUTY_EVENTS_URL)
+            validate_outbound_url("events_url", self.events_url or PAGERDUTY_EVENTS_URL)
         elif self.kind == ChannelKind.OPSGENIE:
             if not self.api_key:
                 raise ValidationError({"api_key": "Opsgenie needs the API key."})
-            _check_url("api_url", self.api_url or OPSGENIE_API_URL)
+            validate_outbound_url("api_url", self.api_url or OPSGENIE_API_URL)
 
 
 class NotificationDelivery(models.Model):
@@ -167,7 +157,7 @@ class NotificationDelivery(models.Model):
         blank=True,
         related_name="deliveries",
     )
-    kind = models.CharField(max_length=10, choices=ChannelKind.choices)
+    kind = models.CharField(max_length=10, choices=DELIVERY_KINDS)
     action = models.CharField(
         max_length=10, choices=DeliveryAction.choices, default=DeliveryAction.NOTIFY
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import smtplib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -68,8 +69,41 @@ class Response:
     body: str
 
 
+# Senders of delivery kinds that no channel has, registered by the app above that writes them
+# (the support desk's helpdesk write-back): kind → function(delivery) -> Response, and the
+# loader that reads what they need from the database before sending.
+_REGISTERED: dict[str, Callable[[NotificationDelivery], Response]] = {}
+_LOADERS: dict[str, Callable[[list[NotificationDelivery]], None]] = {}
+
+
+def register_sender(
+    kind: str,
+    sender: Callable[[NotificationDelivery], Response],
+    *,
+    load: Callable[[list[NotificationDelivery]], None] | None = None,
+) -> None:
+    """Send deliveries of ``kind`` with ``sender``, which raises the errors below as these do.
+
+    ``load`` gets the deliveries of the kind about to be sent, in the thread that claimed them:
+    senders run side by side in threads of their own, which must not query the database.
+    """
+    _REGISTERED[kind] = sender
+    if load is not None:
+        _LOADERS[kind] = load
+
+
+def prepare(deliveries: list[NotificationDelivery]) -> None:
+    """Load what the registered senders of these deliveries need (before ``send``)."""
+    for kind, load in _LOADERS.items():
+        mine = [delivery for delivery in deliveries if delivery.kind == kind]
+        if mine:
+            load(mine)
+
+
 def send(delivery: NotificationDelivery) -> Response:
     """Deliver one notice; raises a DeliveryError subclass when it did not arrive."""
+    if delivery.kind in _REGISTERED:
+        return _REGISTERED[delivery.kind](delivery)
     if delivery.kind == ChannelKind.EMAIL:
         return _send_email(delivery)
     channel = delivery.channel
@@ -197,6 +231,12 @@ def _session():
 
 
 def _post(url: str, body: bytes, headers: dict) -> Response:
+    return http_send(url, body, headers)
+
+
+def http_send(url: str, body: bytes, headers: dict, *, method: str = "POST") -> Response:
+    """Send ``body`` to a URL someone typed, checked against SSRF before and while connecting;
+    the receiver's answer sorted into a Response or the error a retry may or may not fix."""
     try:
         check_outbound_url(url)
     except OutboundHostUnresolved as error:
@@ -205,7 +245,8 @@ def _post(url: str, body: bytes, headers: dict) -> Response:
         # Checked again here: the name may resolve elsewhere than when the channel was saved.
         raise PermanentDeliveryError(str(error)) from error
     try:
-        response = _session().post(
+        response = _session().request(
+            method,
             url,
             data=body,
             headers={"User-Agent": "Covenant-Notifier/1", **headers},

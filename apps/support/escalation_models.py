@@ -138,7 +138,8 @@ class Escalation(models.Model):
     position = models.PositiveSmallIntegerField()
     at = models.DateTimeField(null=True, blank=True)
     fired_at = models.DateTimeField(null=True, blank=True)
-    # What firing did: {"notified": [...], "channels": [ids], "reassigned_to": ..., "paged": ...}
+    # What firing did: {"notified": [...], "channels": [ids], "reassigned_to": group,
+    # "written_back_to": helpdesk source slug, "paged_engineering": bool}
     actions = models.JSONField(default=dict, blank=True)
     deliveries = GenericRelation(
         NotificationDelivery,

@@ -28,6 +28,15 @@ class HelpdeskSourceForm(forms.ModelForm):
         help_text="Never shown once saved; leave blank to keep the current secret.",
     )
 
+    api_token = forms.CharField(
+        required=False,
+        strip=True,
+        max_length=300,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Never shown once saved; leave blank to keep the current token (or, with "
+        "none stored, to use the environment's HELPDESK_API_TOKEN_<SLUG>).",
+    )
+
     class Meta:
         model = HelpdeskSource
         fields = [
@@ -40,8 +49,16 @@ class HelpdeskSourceForm(forms.ModelForm):
             "status_mapping",
             "priority_mapping",
             "customer_mapping",
+            "api_url",
+            "api_email",
+            "api_token",
+            "group_field",
+            "group_mapping",
             "active",
         ]
+
+    def clean_api_token(self):
+        return self.cleaned_data.get("api_token") or self.instance.api_token
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret") or ""

@@ -20,6 +20,14 @@ class HelpdeskSourceSerializer(CleanModelSerializer):
         max_length=200,
         help_text="The signing secret (or shared token); write-only, never returned.",
     )
+    api_token = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="The API token that writes reassignments back; write-only, never returned. "
+        "Left out or blank keeps the stored one.",
+    )
     # Plain text in the schema: the priority enum is named after the tickets' field already,
     # and the model's validation refuses anything but P1-P4.
     default_priority = serializers.CharField(
@@ -39,6 +47,11 @@ class HelpdeskSourceSerializer(CleanModelSerializer):
             "default_service",
             "default_priority",
             "customer_mapping",
+            "api_url",
+            "api_email",
+            "api_token",
+            "group_field",
+            "group_mapping",
             "active",
             "created_at",
         ]
@@ -49,6 +62,10 @@ class HelpdeskSourceSerializer(CleanModelSerializer):
         # A change may leave the secret as it is; a new source needs one.
         fields["secret"].required = self.instance is None
         return fields
+
+    def validate_api_token(self, token):
+        # Blank keeps the stored token, as the admin's form does.
+        return token or getattr(self.instance, "api_token", "")
 
 
 class HelpdeskSourceViewSet(

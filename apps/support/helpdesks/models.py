@@ -1,10 +1,13 @@
 """Helpdesk sources: a Jira Service Management site or a Zendesk account that sends us webhooks."""
 
+import os
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.catalog.choices import SupportPriority, TicketStatus
 from apps.catalog.models import Customer, Service
+from apps.core.outbound import validate_outbound_url
 
 from .mappings import DEFAULT_PRIORITIES, DEFAULT_STATUSES, JIRA_SERVICE_MANAGEMENT, ZENDESK
 
@@ -73,6 +76,31 @@ class HelpdeskSource(models.Model):
         blank=True,
         help_text="Zendesk organization id or Jira organization name → customer id.",
     )
+    # Writing back (an escalation's reassignment to a group) through the helpdesk's REST API.
+    api_url = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The helpdesk's base URL (https://acme.atlassian.net, https://acme.zendesk.com); "
+        "set, escalations write their reassignments back to it.",
+    )
+    api_email = models.EmailField(blank=True, help_text="The account the API token belongs to.")
+    api_token = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Never shown once saved; empty: taken from the environment variable "
+        "HELPDESK_API_TOKEN_<SLUG> (the slug in capitals, dashes as underscores).",
+    )
+    group_field = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Jira: the group picker field that holds the ticket's group (customfield_…).",
+    )
+    group_mapping = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Covenant group → the helpdesk's group id (Zendesk group id, Jira groupId); "
+        "a Jira group left out is sent by name.",
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -113,5 +141,37 @@ class HelpdeskSource(models.Model):
                 errors["customer_mapping"] = [
                     f"No customer with the id given for {', '.join(map(repr, unknown))}."
                 ]
+        errors.update(self._write_back_problems())
         if errors:
             raise ValidationError(errors)
+
+    def _write_back_problems(self) -> dict:
+        errors = {}
+        groups = self.group_mapping
+        if not isinstance(groups, dict) or not all(
+            isinstance(name, str) and name.strip() and isinstance(value, int | str) and value != ""
+            for name, value in groups.items()
+        ):
+            errors["group_mapping"] = ["Give a JSON object of {Covenant group: helpdesk group id}."]
+        elif self.kind == ZENDESK and not all(str(value).isdigit() for value in groups.values()):
+            errors["group_mapping"] = ["Zendesk group ids are numbers."]
+        if not self.api_url:
+            return errors
+        try:
+            validate_outbound_url("api_url", self.api_url)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if not self.api_email:
+            errors["api_email"] = ["Writing back needs the account the API token belongs to."]
+        if self.kind == JIRA_SERVICE_MANAGEMENT and not self.group_field.startswith("customfield_"):
+            errors["group_field"] = ["Jira needs the group picker field (customfield_…)."]
+        return errors
+
+    @property
+    def writes_back(self) -> bool:
+        return bool(self.active and self.api_url)
+
+    def api_credentials(self) -> tuple[str, str]:
+        """The API account and its token: the stored token, else the environment's."""
+        variable = "HELPDESK_API_TOKEN_" + self.slug.upper().replace("-", "_")
+        return self.api_email, self.api_token or os.environ.get(variable, "")

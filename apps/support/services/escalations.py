@@ -31,6 +31,8 @@ from apps.notifications.services import deliveries_queue
 from ..choices import ClockState
 from ..escalation import earliest, level_at
 from ..escalation_models import Escalation, EscalationLevel, EscalationPolicy
+from ..helpdesks.models import HelpdeskSource
+from ..helpdesks.writeback import WriteBackImpossible, reassignment_delivery
 from ..models import Ticket, TicketClock
 
 logger = logging.getLogger(__name__)
@@ -227,6 +229,7 @@ def _fire(rows: list[Escalation], now: datetime) -> list[Reassignment]:
     )
     exhausted = _exhausted_services(rows, now)
     team_pages = _team_paging_channels({s for s in exhausted})
+    sources = _write_back_sources(rows)
     deliveries = []
     reassign = []
     for row in rows:
@@ -281,6 +284,21 @@ def _fire(rows: list[Escalation], now: datetime) -> list[Reassignment]:
         if level.reassign_to:
             actions["reassigned_to"] = level.reassign_to
             reassign.append(Reassignment(ticket, level.reassign_to, row.pk))
+            source = sources.get(ticket.source)
+            if source is not None:
+                try:
+                    deliveries.append(
+                        reassignment_delivery(
+                            source=source,
+                            external_id=ticket.external_id,
+                            group=level.reassign_to,
+                            cause=row,
+                            dedup_key=f"escalation-{row.pk}:helpdesk",
+                        )
+                    )
+                    actions["written_back_to"] = source.slug
+                except WriteBackImpossible as error:
+                    actions["write_back_refused"] = str(error)
         row.fired_at = now
         row.actions = actions
     Escalation.objects.bulk_update(rows, ["fired_at", "actions"])
@@ -346,6 +364,17 @@ def _exhausted_services(rows: list[Escalation], now: datetime) -> set[int]:
         if row.clock.ticket.priority in ENGINEERING_PRIORITIES
     }
     return {pk for pk, service in services.items() if release_gate(service, at=now).exhausted}
+
+
+def _write_back_sources(rows: list[Escalation]) -> dict[str, HelpdeskSource]:
+    """The helpdesk sources (by slug) that reassignments among these levels are written to."""
+    slugs = {row.clock.ticket.source for row in rows if row.level.reassign_to}
+    if not slugs:
+        return {}
+    return {
+        source.slug: source
+        for source in HelpdeskSource.objects.filter(slug__in=slugs, active=True).exclude(api_url="")
+    }
 
 
 def _team_paging_channels(service_ids: set[int]) -> dict[int, list[NotificationChannel]]:
