@@ -86,7 +86,7 @@ def _check_indicators(user, rows) -> None:
         )
 
 
-def _fmt(moment: datetime) -> str:
+def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
 
@@ -186,7 +186,7 @@ def _overlaps_with_stored(rows, spans, errors) -> None:
                 where = (
                     f"row {other[2]}"
                     if other[2] is not None
-                    else f"the stored bucket [{_fmt(other[0])}, {_fmt(other[1])})"
+                    else f"the stored bucket [{_iso(other[0])}, {_iso(other[1])})"
                 )
                 errors.setdefault(index, {"start": [f"Overlaps {where} of this indicator."]})
             if bucket[1] > widest[1]:
