@@ -4,7 +4,8 @@ A level sits either at a percentage of the clock's target (50 % = when half its 
 is used) or at a signed offset in business minutes from its due (−10 = ten business minutes
 before, +60 = an hour of business time after a breach). Both are counted from the due, in the
 clock's calendar, so a pause that moves the due moves its levels with it, and a level on a
-business-hours calendar always falls inside its hours.
+business-hours calendar falls inside its hours, unless it may fire outside them: then an offset
+after the due counts wall-clock minutes.
 """
 
 from __future__ import annotations
@@ -65,15 +66,19 @@ def level_at(
     target_seconds: int,
     percent: Decimal | float | None = None,
     offset_minutes: int | None = None,
+    outside_hours: bool = False,
 ) -> datetime:
     """The instant a level falls due on a running clock with this due.
 
     Never before the clock started: a level that would (−90 on a 60-minute target) falls at the
-    clock's first business instant.
+    clock's first business instant. A level that may fire ``outside_hours`` counts an offset
+    after the due in wall-clock time (+120 after a 17:00 due is 19:00, for on-call at night).
     """
     shift = seconds_from_due(
         target_seconds=target_seconds, percent=percent, offset_minutes=offset_minutes
     )
+    if shift >= 0 and outside_hours and offset_minutes is not None:
+        return due_at + timedelta(seconds=shift)
     if shift >= 0:
         return due_after(calendar, due_at, shift)
     try:

@@ -23,6 +23,7 @@ class EscalationLevelInline(admin.TabularInline):
         "notify_team_lead",
         "channels",
         "reassign_to",
+        "fire_outside_hours",
     ]
 
 

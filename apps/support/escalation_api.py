@@ -37,6 +37,10 @@ class EscalationLevelSerializer(RefuseUnknownFields, serializers.Serializer):
         many=True, queryset=NotificationChannel.objects.all(), required=False
     )
     reassign_to = serializers.CharField(max_length=150, allow_blank=True, required=False)
+    fire_outside_hours = serializers.BooleanField(
+        default=False,
+        help_text="Fire even when the clock's calendar is closed; otherwise at its next opening.",
+    )
 
     def validate(self, attrs):
         if (attrs.get("percent") is None) == (attrs.get("offset_minutes") is None):
@@ -65,6 +69,7 @@ class EscalationPolicySerializer(CleanModelSerializer):
                 "notify_team_lead": level.notify_team_lead,
                 "channels": sorted(channel.pk for channel in level.channels.all()),
                 "reassign_to": level.reassign_to,
+                "fire_outside_hours": level.fire_outside_hours,
             }
             for level in instance.levels.all()
         ]

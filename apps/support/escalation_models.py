@@ -96,6 +96,12 @@ class EscalationLevel(models.Model):
     reassign_to = models.CharField(
         max_length=150, blank=True, help_text="Reassign the ticket to this group."
     )
+    fire_outside_hours = models.BooleanField(
+        default=False,
+        help_text="Fire when it falls due even if the clock's calendar is closed (an offset "
+        "after the due then counts wall-clock minutes). Otherwise a level that falls due outside "
+        "hours fires at the calendar's next opening.",
+    )
 
     class Meta:
         ordering = ["policy", "position"]

@@ -62,19 +62,29 @@ def clock_rules(
         indicators = list(support_indicators([ticket.service_id]))
     calendars = {} if calendars is None else calendars
     years = tuple(range(ticket.created_at.year - 1, max(until.year, ticket.created_at.year) + 2))
-    override = ticket.contract.support_calendar if ticket.contract_id else None
     rules = []
     for indicator in indicators:
-        if indicator.calendar_id is None:
-            calendar = ALWAYS_OPEN
-        else:
-            model = override or indicator.calendar
-            key = (model.pk, years)
-            if key not in calendars:
-                calendars[key] = model.business_calendar(years=years)
-            calendar = calendars[key]
+        calendar = clock_calendar(
+            ticket=ticket, indicator=indicator, years=years, calendars=calendars
+        )
         rules.append(rule_of(indicator, calendar))
     return rules
+
+
+def clock_calendar(
+    *, ticket: Ticket, indicator: Indicator, years: tuple[int, ...], calendars: dict
+) -> BusinessCalendar:
+    """The calendar a clock of this indicator runs on for this ticket: the contract's support
+    calendar over a business-hours indicator's own, 24x7 for an indicator without one.
+    ``calendars`` caches the converted calendars by (calendar id, years)."""
+    if indicator.calendar_id is None:
+        return ALWAYS_OPEN
+    override = ticket.contract.support_calendar if ticket.contract_id else None
+    model = override or indicator.calendar
+    key = (model.pk, years)
+    if key not in calendars:
+        calendars[key] = model.business_calendar(years=years)
+    return calendars[key]
 
 
 def log_key(pk: int) -> str:

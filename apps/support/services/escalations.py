@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
-from apps.calendars.business_time import ALWAYS_OPEN, BusinessCalendar
+from apps.calendars.business_time import ALWAYS_OPEN, BusinessCalendar, is_open, next_opening
 from apps.catalog.choices import SupportPriority
 from apps.notifications.choices import PAGING_KINDS, ChannelKind, DeliveryAction
 from apps.notifications.models import NotificationChannel, NotificationDelivery
@@ -33,6 +33,7 @@ from ..escalation import earliest, level_at
 from ..escalation_models import Escalation, EscalationLevel, EscalationPolicy
 from ..helpdesks.models import HelpdeskSource
 from ..helpdesks.writeback import WriteBackImpossible, reassignment_delivery
+from ..inputs import clock_calendar
 from ..models import Ticket, TicketClock
 
 logger = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ def escalations_plan(
                     target_seconds=clock.target_seconds,
                     percent=level.percent,
                     offset_minutes=level.offset_minutes,
+                    outside_hours=level.fire_outside_hours,
                 )
             row = existing.get((clock.pk, level.pk))
             if row is None:
@@ -205,7 +207,8 @@ def escalations_fire_due(
             rows = _claim(now, batch)
             if not rows:
                 break
-            reassignments.extend(_fire(rows, now))
+            waiting = {row.pk for row in _wait_for_hours(rows, now)}
+            reassignments.extend(_fire([row for row in rows if row.pk not in waiting], now))
             touched.extend({row.clock_id for row in rows})
         if len(rows) < batch:
             break
@@ -217,10 +220,32 @@ def _claim(now: datetime, batch: int) -> list[Escalation]:
     if connection.features.has_select_for_update_skip_locked:
         due = due.select_for_update(skip_locked=True, of=("self",))
     return list(
-        due.select_related("clock__ticket__service", "level__policy").prefetch_related(
-            "level__channels"
-        )[:batch]
+        due.select_related(
+            "clock__ticket__service",
+            "clock__ticket__contract__support_calendar",
+            "clock__indicator__calendar",
+            "level__policy",
+        ).prefetch_related("level__channels")[:batch]
     )
+
+
+def _wait_for_hours(rows: list[Escalation], now: datetime) -> list[Escalation]:
+    """The claimed levels that may not fire now, their clock's calendar being closed (found
+    overdue after hours, say): each moved to the calendar's next opening, where it fires."""
+    calendars: dict = {}
+    years = (now.year - 1, now.year, now.year + 1)
+    waiting = []
+    for row in rows:
+        if row.level.fire_outside_hours:
+            continue
+        calendar = clock_calendar(
+            ticket=row.clock.ticket, indicator=row.clock.indicator, years=years, calendars=calendars
+        )
+        if not is_open(calendar, now):
+            row.at = next_opening(calendar, now)
+            waiting.append(row)
+    Escalation.objects.bulk_update(waiting, ["at"])
+    return waiting
 
 
 def _fire(rows: list[Escalation], now: datetime) -> list[Reassignment]:
