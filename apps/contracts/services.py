@@ -16,6 +16,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from apps.core.errors import TransitionNotAllowed
+from apps.notifications.models import NotificationDelivery
 from apps.notifications.services import deliveries_queue
 from apps.slos import alignment
 from apps.slos.models import SLO
@@ -125,6 +126,8 @@ def contract_submit(*, contract: Contract, user) -> Contract:
         _refresh_verdicts(Commitment.objects.filter(contract=locked))
         # In the same transaction: the engineers hear of exactly the submissions that happened.
         deliveries_queue(deliveries=notices.submission_notices(locked))
+        # Were the rejected lines removed and the others approved, legal is next at once.
+        _tell_legal_when_lines_approved(locked, f"submitted-{locked.submitted_at.isoformat()}")
         _approve_when_complete(locked, user=user)
     return locked
 
@@ -205,6 +208,7 @@ def contract_sign(
                     reason=f"Superseded by revision {locked.revision}.",
                     validate=False,
                 )
+        deliveries_queue(deliveries=notices.signature_notices(locked))
     return locked
 
 
@@ -254,17 +258,28 @@ def contract_terminate(*, contract: Contract, user, reason: str) -> Contract:
     return locked
 
 
-def _approve_when_complete(contract: Contract, *, user) -> None:
-    """In review → approved once legal and engineering (every line) have approved."""
-    if contract.status != ContractStatus.IN_REVIEW or not contract.legal_approved_at:
-        return
+def _engineering_done(contract: Contract) -> bool:
+    """Every line of the contract (it has at least one) holds a current approval."""
     lines = set(contract.commitments.values_list("pk", flat=True))
     approved = set(
         SignOff.objects.filter(
             commitment__contract=contract, voided_at__isnull=True, decision=Decision.APPROVE
         ).values_list("commitment_id", flat=True)
     )
-    if lines and lines <= approved:
+    return bool(lines) and lines <= approved
+
+
+def _tell_legal_when_lines_approved(contract: Contract, transition: str) -> None:
+    """Once every line is approved (``transition`` did it), legal hears it is next."""
+    if _engineering_done(contract):
+        deliveries_queue(deliveries=notices.lines_approved_notices(contract, transition=transition))
+
+
+def _approve_when_complete(contract: Contract, *, user) -> None:
+    """In review → approved once legal and engineering (every line) have approved."""
+    if contract.status != ContractStatus.IN_REVIEW or not contract.legal_approved_at:
+        return
+    if _engineering_done(contract):
         contract.status = ContractStatus.APPROVED
         _save(contract, user=user, reason="Every line and legal approved.", validate=False)
 
@@ -391,8 +406,10 @@ def commitment_signoff(
         if decision == Decision.REJECT:
             contract.status = ContractStatus.CHANGES_REQUESTED
             _save(contract, user=user, reason=f"Line rejected: {comment}", validate=False)
+            deliveries_queue(deliveries=notices.rejection_notices(signoff))
         else:
             _approve_when_complete(contract, user=user)
+            _tell_legal_when_lines_approved(contract, f"signoff-{signoff.pk}")
     return signoff
 
 
@@ -454,6 +471,17 @@ def waiver_grant(*, commitment: Commitment, user, justification: str, expires_on
     with transaction.atomic():
         _save(waiver, user=user, reason="Waiver granted.")
     return waiver
+
+
+def waivers_notify_expiring(*, on: date | None = None) -> list[NotificationDelivery]:
+    """Tell the grantor and the contract's owner of each waiver about to expire (beat, daily).
+
+    Once per waiver and expiry date: the dedup keys make a second run, or two at once, add
+    nothing. Returns the deliveries queued.
+    """
+    with transaction.atomic():
+        notices_due = notices.waiver_expiry_notices(on or timezone.localdate())
+        return deliveries_queue(deliveries=notices_due)
 
 
 # --- credit schedule against target ------------------------------------------------------

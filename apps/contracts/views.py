@@ -271,7 +271,11 @@ def _do_action(action: str, contract: Contract, request) -> tuple[Contract, str]
     user = request.user
     if action == "submit":
         services.contract_submit(contract=contract, user=user)
-        return contract, "Submitted for review: engineering and legal have been asked."
+        # Who notices.py tells: legal is told only once engineering has approved every line.
+        return contract, (
+            "Submitted for review: the engineers of the teams owning its services have been "
+            "notified. Legal is notified once engineering has approved every line."
+        )
     if action == "legal-approve":
         comment = request.POST.get("comment", "").strip()
         services.contract_legal_approve(contract=contract, user=user, comment=comment)

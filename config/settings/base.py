@@ -206,6 +206,17 @@ CELERY_BEAT_SCHEDULE["drift-attainment"] = {
     "task": "apps.drift.tasks.detect_attainment",
     "schedule": crontab(hour=1, minute=0),
 }
+# Governance notices (apps/contracts/notices.py): a waiver expiring within this many days tells
+# its grantor and the contract's owner, once per waiver and expiry date, checked each morning.
+WAIVER_EXPIRY_NOTICE_DAYS = env.int("WAIVER_EXPIRY_NOTICE_DAYS", default=7)
+CELERY_BEAT_SCHEDULE["contracts-expiring-waivers"] = {
+    "task": "apps.contracts.tasks.notify_expiring_waivers",
+    "schedule": crontab(hour=6, minute=0),
+}
+# The teams whose channels hear what legal and leadership hear (besides their members by email);
+# no such team, no channel.
+LEGAL_NOTICE_TEAM = env("LEGAL_NOTICE_TEAM", default="Legal")
+LEADERSHIP_NOTICE_TEAM = env("LEADERSHIP_NOTICE_TEAM", default="Leadership")
 # Notifications (apps/notifications): notices whose enqueue was lost or whose worker died.
 CELERY_BEAT_SCHEDULE["notifications-requeue-lost-deliveries"] = {
     "task": "apps.notifications.tasks.requeue_lost_deliveries",
