@@ -8,7 +8,8 @@ from rest_framework import serializers
 from apps.core.api import RefuseUnknownFields
 
 from .choices import ClockMetric, ClockState, SupportPriority, TicketEventType, TicketStatus
-from .models import Escalation, Ticket
+from .models import Ticket
+from .selectors import clock_escalations
 
 
 class TicketSerializer(RefuseUnknownFields, serializers.ModelSerializer):
@@ -84,10 +85,29 @@ class IngestResultSerializer(serializers.Serializer):
     duplicates = serializers.IntegerField()
 
 
+class EscalationDeliverySerializer(serializers.Serializer):
+    channel = serializers.IntegerField(source="channel_id", allow_null=True)
+    kind = serializers.CharField()
+    action = serializers.CharField()
+    target = serializers.CharField()
+    status = serializers.CharField()
+
+
 class ClockLevelSerializer(serializers.Serializer):
     level = serializers.IntegerField()
     at = serializers.DateTimeField(allow_null=True, help_text="Null while the clock is paused.")
-    fired_at = serializers.DateTimeField(allow_null=True)
+    fired_at = serializers.DateTimeField(allow_null=True, help_text="Null: not fired yet.")
+    percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Where the level sits, or…"
+    )
+    offset_minutes = serializers.IntegerField(
+        allow_null=True, help_text="…its business minutes from the due."
+    )
+    fire_outside_hours = serializers.BooleanField()
+    actions = serializers.JSONField(help_text="What firing did; empty until it fired.")
+    deliveries = EscalationDeliverySerializer(
+        many=True, help_text="Where the level's notices (and helpdesk write-back) went."
+    )
 
 
 class ClockSerializer(serializers.Serializer):
@@ -116,24 +136,24 @@ def clock_data(pairs) -> list[dict]:
     escalation levels (one query for all of them)."""
     pairs = list(pairs)
     levels = defaultdict(list)
-    stored = [pk for pk, _ in pairs if pk]
-    if stored:
-        for row in Escalation.objects.filter(clock_id__in=stored).order_by("position"):
-            levels[row.clock_id].append(
-                {"level": row.position, "at": row.at, "fired_at": row.fired_at}
-            )
+    for clock_id, rows in clock_escalations(clock_ids=[pk for pk, _ in pairs]).items():
+        levels[clock_id] = [
+            {
+                "level": row.position,
+                "at": row.at,
+                "fired_at": row.fired_at,
+                "percent": row.level.percent,
+                "offset_minutes": row.level.offset_minutes,
+                "fire_outside_hours": row.level.fire_outside_hours,
+                "actions": row.actions,
+                "deliveries": list(row.deliveries.all()),
+            }
+            for row in rows
+        ]
     return ClockSerializer(
         [{**asdict(reading), "id": pk, "levels": levels.get(pk, [])} for pk, reading in pairs],
         many=True,
     ).data
-
-
-class EscalationDeliverySerializer(serializers.Serializer):
-    channel = serializers.IntegerField(source="channel_id", allow_null=True)
-    kind = serializers.CharField()
-    action = serializers.CharField()
-    target = serializers.CharField()
-    status = serializers.CharField()
 
 
 class EscalationSerializer(serializers.Serializer):

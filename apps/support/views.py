@@ -26,6 +26,7 @@ from .desk import Calendars, clock_lights, desk_tickets
 from .forms import AssignForm, MetricsForm, PriorityForm, ReplyForm, StatusForm, TicketForm
 from .metrics import FIELDS, MetricsFilter, support_metrics
 from .models import Ticket, TicketClock
+from .selectors import clock_escalations
 from .services import ticket_create, ticket_event_add
 
 BUILTIN = "builtin"
@@ -129,9 +130,13 @@ def ticket_detail(request, pk: int):
             else:
                 messages.success(request, f"{TicketEventType(event_type).label} recorded.")
         return redirect("support:ticket", pk=ticket.pk)
+    levels = clock_escalations(clock_ids=[clock.pk for clock in ticket.clocks.all()])
     context = {
         "ticket": ticket,
         "clocks": clock_lights(ticket, ticket.clocks.all(), Calendars(now), now),
+        "clock_levels": [
+            (clock, levels[clock.pk]) for clock in ticket.clocks.all() if clock.pk in levels
+        ],
         "events": ticket.events.order_by("at", "id"),
         "status_form": StatusForm(initial={"status": ticket.status}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
