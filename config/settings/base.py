@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE["support-evaluate-clocks"] = {
     "task": "apps.support.tasks.evaluate_clocks",
     "schedule": 60.0,
 }
+# How often the support leads' live board fetches its clocks again (apps/support/board_views.py).
+SUPPORT_BOARD_REFRESH_SECONDS = env.int("SUPPORT_BOARD_REFRESH_SECONDS", default=15)
 # The DRIFT_* names are read too: notices were drift's alone before they had their own app.
 NOTIFICATION_TIMEOUT = env.int(
     "NOTIFICATION_TIMEOUT", default=env.int("DRIFT_WEBHOOK_TIMEOUT", default=10)

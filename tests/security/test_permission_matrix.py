@@ -240,6 +240,8 @@ WEB = [
     web("support", "ticket", "get", "/support/tickets/{ticket}/", "403 403 403 403 403 200 403 302", route="support:ticket"),
     web("support", "metrics", "get", "/support/metrics/", "403 403 403 403 200 200 403 302", route="support:metrics"),
     web("support", "breaches", "get", "/support/breaches/", "403 403 403 403 403 200 403 302", route="support:breaches"),
+    web("support", "board", "get", "/support/board/", "403 403 403 403 403 200 403 302", route="support:board"),
+    web("support", "board refresh", "get", "/support/board/?fragment=board", "403 403 403 403 403 200 403 302", route="support:board"),
 ]
 
 # The admin: every page of every registered model. Sales and anonymous are not staff: every
