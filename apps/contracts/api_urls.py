@@ -1,8 +1,10 @@
 """Credit schedule, contract, commitment and waiver routes under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api, api_backtest
+from .api_documents import ContractDocumentViewSet
 
 router = SimpleRouter()
 router.register("credit-schedules", api.CreditScheduleViewSet, basename="creditschedule")
@@ -10,4 +12,18 @@ router.register("contracts", api.ContractViewSet, basename="contract")
 router.register("commitments", api.CommitmentViewSet, basename="commitment")
 router.register("waivers", api.WaiverViewSet, basename="waiver")
 
-urlpatterns = [*router.urls, *api_backtest.urlpatterns]
+# Under a contract: its documents, listed and attached, and each one downloaded.
+documents = [
+    path(
+        "contracts/<int:contract_pk>/documents/",
+        ContractDocumentViewSet.as_view({"get": "list", "post": "create"}),
+        name="contract-document-list",
+    ),
+    path(
+        "contracts/<int:contract_pk>/documents/<int:pk>/",
+        ContractDocumentViewSet.as_view({"get": "retrieve"}),
+        name="contract-document-detail",
+    ),
+]
+
+urlpatterns = [*router.urls, *documents, *api_backtest.urlpatterns]

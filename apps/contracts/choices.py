@@ -47,3 +47,8 @@ class Period(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVE = "approve", "Approve"
     REJECT = "reject", "Reject"
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED = "signed", "Signed contract"
+    ATTACHMENT = "attachment", "Attachment"

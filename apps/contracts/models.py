@@ -1,8 +1,11 @@
+import uuid
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -18,7 +21,7 @@ from apps.slos.choices import VERDICT_CHOICES
 from apps.slos.models import SLO
 
 from . import credits, schedule_fit
-from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, Period
+from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, DocumentKind, Period
 
 SCHEDULE_LOCKED = (
     "This credit schedule is used by SLA lines under review or signed: its name, tiers and cap "
@@ -460,3 +463,43 @@ class Waiver(models.Model):
             errors["expires_on"] = "A waiver cannot expire in the past."
         if errors:
             raise ValidationError(errors)
+
+
+def documents_storage():
+    """Where contract documents are kept: the ``documents`` storage of STORAGES (local files by
+    default, an S3-compatible bucket when the environment says so; see config/settings)."""
+    return storages["documents"]
+
+
+def document_path(document: "ContractDocument", filename: str) -> str:
+    # A random stored name: the person's file name is kept in the row, never used as a path.
+    return f"contracts/{document.contract_id}/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
+
+
+class ContractDocument(models.Model):
+    """A file kept with one contract revision (the signed PDF, an attachment): what it is, which
+    revision it was attached to, and who attached it when. Never changed or removed: a newer
+    file is attached beside it."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="files")
+    revision = models.PositiveIntegerField(
+        editable=False, help_text="The contract revision the file was attached to."
+    )
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    file = models.FileField(storage=documents_storage, upload_to=document_path, max_length=255)
+    name = models.CharField(max_length=200, help_text="The file name, as uploaded (made safe).")
+    content_type = models.CharField(max_length=100, help_text="What its content was found to be.")
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "contract document"
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} “{self.name}”"

@@ -10,7 +10,7 @@ from apps.catalog.policies import owns_team
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, has_role
 
 from .choices import ContractStatus, Decision
-from .models import Commitment, Contract, SignOff
+from .models import Commitment, Contract, ContractDocument, SignOff
 
 
 def sees_all_contracts(user) -> bool:
@@ -100,6 +100,23 @@ def check_amend(user, contract: Contract) -> None:
 def check_terminate(user, contract: Contract) -> None:
     if not user.has_perm("contracts.terminate_contract"):
         raise PermissionDenied("Only legal may terminate a contract.")
+
+
+def can_attach_document(user, contract: Contract) -> bool:
+    """May attach files to the revision: whoever may edit it or sign it, in any state (the
+    signed PDF arrives once the terms can no longer be edited)."""
+    return can_edit_contract(user, contract) or user.has_perm("contracts.sign_contract")
+
+
+def check_attach_document(user, contract: Contract) -> None:
+    if not can_attach_document(user, contract):
+        raise PermissionDenied("Only the contract's owner or legal may attach documents to it.")
+
+
+def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Documents shown as their contract is: to those who may see it (visible_contracts)."""
+    queryset = ContractDocument.objects.all() if queryset is None else queryset
+    return visible_through_contract(user, queryset, "contract")
 
 
 def signoff_refusal(user, commitment: Commitment) -> str | None:

@@ -13,14 +13,21 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from apps.catalog.models import Indicator
-from apps.core.history import HistoryEntry, entries_of_records, grouped_entries
+from apps.core.history import HistoryEntry, entries_of_records, grouped_entries, record_label
 from apps.slos import alignment
 from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import policies
 from .choices import ACTION_STATES
 from .filters import DEFAULT_SORT, ordering
-from .models import Commitment, Contract, ScheduleFitConfirmation, SignOff, Waiver
+from .models import (
+    Commitment,
+    Contract,
+    ContractDocument,
+    ScheduleFitConfirmation,
+    SignOff,
+    Waiver,
+)
 
 # Safest first, so that badges read from good to bad.
 VERDICTS = sorted(alignment.Verdict, key=alignment.RISK_ORDER.__getitem__)
@@ -168,9 +175,11 @@ class LineVersions:
         return self.label(rows[-1][2], rows[-1][1]) if rows else None
 
 
-def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[HistoryEntry]:
-    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers
-    and legal's confirmations of credit schedules.
+def contract_timeline(
+    contract: Contract, lines: list[Commitment], documents: list[ContractDocument] = ()
+) -> list[HistoryEntry]:
+    """Who changed what and why: the contract, its lines (removed ones too), sign-offs, waivers,
+    legal's confirmations of credit schedules and the documents attached.
 
     Each event is named as it was then: a line's record by its own target, a sign-off by the
     version of the line it judged, a waiver by the line as it stood when the waiver changed."""
@@ -217,7 +226,16 @@ def contract_timeline(contract: Contract, lines: list[Commitment]) -> list[Histo
         entries += grouped_entries(
             ScheduleFitConfirmation.history.model, confirmation_ids, confirmation_record
         )
+    if documents:
+        entries += grouped_entries(
+            ContractDocument.history.model, {d.pk for d in documents}, record_label
+        )
     return sorted(entries, key=lambda entry: entry.changed_at, reverse=True)
+
+
+def documents_for_page(contract: Contract) -> list[ContractDocument]:
+    """The files kept with this revision, newest first, with who attached them. One query."""
+    return list(contract.files.select_related("uploaded_by"))
 
 
 # --- what a user may do now --------------------------------------------------------------

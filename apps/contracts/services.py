@@ -22,7 +22,7 @@ from apps.slos import alignment
 from apps.slos.models import SLO
 from apps.slos.selectors import AlignmentBatch, evaluate_alignment
 
-from . import notices, policies
+from . import documents, notices, policies
 from .choices import (
     ACTION_STATES,
     OPEN_STATES,
@@ -30,8 +30,16 @@ from .choices import (
     TERMINAL_STATES,
     ContractStatus,
     Decision,
+    DocumentKind,
 )
-from .models import Commitment, Contract, ScheduleFitConfirmation, SignOff, Waiver
+from .models import (
+    Commitment,
+    Contract,
+    ContractDocument,
+    ScheduleFitConfirmation,
+    SignOff,
+    Waiver,
+)
 from .tighten_first import tighten_first
 
 CONTRACT_FIELDS = (
@@ -256,6 +264,39 @@ def contract_terminate(*, contract: Contract, user, reason: str) -> Contract:
         locked.termination_reason = reason
         _save(locked, user=user, reason=f"Terminated: {reason}", validate=False)
     return locked
+
+
+def document_attach(*, contract: Contract, file, kind: str, user) -> ContractDocument:
+    """Keep a file with the contract's revision, recording who attached it. The file is checked
+    (type by its content, size) before anything is stored; a refusal stores nothing."""
+    policies.check_attach_document(user, contract)
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": f"Choose one of: {', '.join(DocumentKind.values)}."})
+    upload = documents.check_upload(file)
+    with transaction.atomic():
+        locked = _locked_contract(contract.pk)
+        policies.check_attach_document(user, locked)
+        document = ContractDocument(
+            contract=locked,
+            revision=locked.revision,
+            kind=kind,
+            name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            sha256=upload.sha256,
+            uploaded_by=user,
+        )
+        document.file.save(upload.name, file, save=False)
+        try:
+            _save(
+                document,
+                user=user,
+                reason=f"{document.get_kind_display()} attached to revision {locked.revision}.",
+            )
+        except BaseException:
+            document.file.delete(save=False)  # no row, so no file either
+            raise
+    return document
 
 
 def _engineering_done(contract: Contract) -> bool:

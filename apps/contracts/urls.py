@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import backtest_views, views
+from .document_views import document_download, document_upload
 
 app_name = "contracts"
 urlpatterns = [
@@ -11,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", views.contract_detail, name="detail"),
     path("<int:pk>/edit/", views.contract_edit, name="edit"),
     path("<int:pk>/sign/confirm/", views.contract_sign_confirm, name="sign-confirm"),
+    path("<int:pk>/documents/", document_upload, name="document-upload"),
+    path("<int:pk>/documents/<int:document_pk>/", document_download, name="document-download"),
     path(
         "<int:pk>/lines/<int:line_pk>/confirm-schedule/",
         views.line_schedule_confirm,

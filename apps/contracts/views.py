@@ -30,7 +30,8 @@ from apps.slos.selectors import AlignmentResult, evaluate_alignment
 
 from . import filters as contract_filters
 from . import policies, schedule_fit, selectors, services
-from .choices import OPEN_STATES, ContractStatus, Decision, Period
+from .choices import OPEN_STATES, ContractStatus, Decision, DocumentKind, Period
+from .document_views import DocumentForm
 from .filters import ContractFilterForm
 from .forms import ContractForm, SignatureForm, TerminateForm, commitment_formset
 from .models import Commitment, Contract, CreditSchedule, ScheduleFitConfirmation, SignOff
@@ -170,9 +171,13 @@ def contract_detail(request, pk: int):
                 can_confirm_schedule=bool(findings) and confirmation is None and may_confirm,
             )
         )
+    documents = selectors.documents_for_page(contract)
     names = _names(contract, lines)
+    names["uploaded_by"] = {d.uploaded_by_id: d.uploaded_by.get_username() for d in documents}
+    names["kind"] = dict(DocumentKind.choices)
     timeline = [
-        _timeline_row(entry, names) for entry in selectors.contract_timeline(contract, lines)
+        _timeline_row(entry, names)
+        for entry in selectors.contract_timeline(contract, lines, documents)
     ]
     return render(
         request,
@@ -186,6 +191,9 @@ def contract_detail(request, pk: int):
             "timeline": timeline,
             "actions": selectors.contract_actions(request.user, contract),
             "terminate_form": TerminateForm(),
+            "documents": documents,
+            "can_attach_document": policies.can_attach_document(request.user, contract),
+            "document_form": DocumentForm(),
         },
     )
 

@@ -87,6 +87,21 @@ def points(value, *, none: str = NOTHING) -> str:
     return f"{trimmed(number)} points"
 
 
+def file_size(value, *, none: str = NOTHING) -> str:
+    """A size in bytes, in steps of 1024 with at most one decimal: "512 bytes", "1.5 KB",
+    "20 MB" (20 × 1024 × 1024 bytes)."""
+    if value is None or value == "":
+        return none
+    size = Decimal(int(value))
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            break
+    return f"{trimmed(size.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP))} {unit}"
+
+
 def day(value, *, none: str = NOTHING) -> str:
     """A date (or the date of a moment) in ISO 8601: "2027-01-01"."""
     if value is None or value == "":

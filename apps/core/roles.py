@@ -26,6 +26,7 @@ _VIEW_CONTRACTS = [
     "contracts.view_commitment",
     "contracts.view_signoff",
     "contracts.view_waiver",
+    "contracts.view_contractdocument",
 ]
 
 # Business calendars: the support desk keeps them; engineering and leadership read the hours

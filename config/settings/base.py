@@ -131,8 +131,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Contract documents (signed PDFs, attachments): files under MEDIA_ROOT here; production may
+    # keep them in an S3-compatible bucket (DOCUMENTS_STORAGE=s3). They are never served from a
+    # media URL: downloads go through views that check who may see the contract.
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# The largest contract document accepted, in bytes.
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -275,6 +281,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets whose field name ("kind") other resources also use, named once.
+    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "apps.contracts.choices.DocumentKind"},
 }
 
 # Each record is written once, by the root's handler (in a Celery worker, by the one Celery puts

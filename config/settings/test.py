@@ -1,5 +1,10 @@
 """The test suite: fast hashing, local memory email, eager Celery unless a test starts a worker."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -26,3 +31,8 @@ if env("REVIEW_TASK_LOST_SECONDS", default=""):
 # Parallel local runs against one PostgreSQL server each take their own test database.
 if env("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}  # noqa: F405
+
+# Files the tests upload go to a directory of this run's own, removed when it ends, never
+# into the repository's var/media.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="covenant-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)

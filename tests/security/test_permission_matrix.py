@@ -45,6 +45,7 @@ from apps.slos.models import BufferPolicy
 from apps.support.helpdesks.models import HelpdeskSource
 from apps.support.models import EscalationPolicy
 from apps.support.services import ticket_create
+from tests.document_files import signed_pdf
 from tests.factories import (
     CommitmentFactory,
     ContractFactory,
@@ -159,6 +160,14 @@ API = [
     api("waiver", "create", "post", "waivers/", "403 403 403 403 201 400 400 401", {"commitment": "{review_line}", "justification": "Known risk.", "expires_on": "2099-01-01"}, route="waiver-list"),
     api("waiver", "detail (other owner)", "get", "waivers/{their_waiver}/", "404 200 200 200 200 404 404 401", route="waiver-detail"),
     api("waiver", "history (other owner)", "get", "waivers/{their_waiver}/history/", "404 200 200 200 200 404 404 401", route="waiver-history"),
+    # Documents: read by whoever sees the contract, attached by its owner and legal (no file
+    # sent here: a 400 is a request let past the permission checks).
+    api("document", "list", "get", "contracts/{contract}/documents/", "200 200 200 200 200 404 404 401", route="contract-document-list"),
+    api("document", "list (other owner)", "get", "contracts/{their_contract}/documents/", "404 200 200 200 200 404 404 401", route="contract-document-list"),
+    api("document", "attach", "post", "contracts/{contract}/documents/", "400 400 403 403 403 404 404 401", route="contract-document-list"),
+    api("document", "attach (other owner)", "post", "contracts/{their_contract}/documents/", "404 400 403 403 403 404 404 401", route="contract-document-list"),
+    api("document", "download", "get", "contracts/{contract}/documents/{document}/", "200 200 200 200 200 404 404 401", route="contract-document-detail"),
+    api("document", "download (other owner)", "get", "contracts/{their_contract}/documents/{their_document}/", "404 200 200 200 200 404 404 401", route="contract-document-detail"),
     api("review cycle", "list", "get", "review-cycles/", "200 200 200 200 200 403 403 401", route="review-cycle-list"),
     api("review cycle", "open", "post", "review-cycles/", "403 403 403 403 201 403 403 401", {"year": 2024}, route="review-cycle-list"),
     api("review cycle", "detail", "get", "review-cycles/{cycle}/", "200 200 200 200 200 403 403 401", route="review-cycle-detail"),
@@ -219,6 +228,8 @@ WEB = [
     web("contract", "sign confirmation (already signed)", "get", "/contracts/{signed_contract}/sign/confirm/", "302 302 302 302 302 404 404 302", route="contracts:sign-confirm"),
     web("contract", "amend (other owner)", "post", "/contracts/{their_signed_contract}/amend/", "404 302 302 302 302 404 404 302", route="contracts:amend"),
     web("contract", "terminate", "post", "/contracts/{signed_contract}/terminate/", "302 302 302 302 302 404 404 302", route="contracts:terminate"),
+    web("contract", "attach document (other owner)", "post", "/contracts/{their_contract}/documents/", "404 302 302 302 302 404 404 302", route="contracts:document-upload"),
+    web("contract", "download document (other owner)", "get", "/contracts/{their_contract}/documents/{their_document}/", "404 200 200 200 200 404 404 302", route="contracts:document-download"),
     web("review", "cycles", "get", "/reviews/cycles/", "200 200 200 200 200 403 403 302", route="reviews:cycle-list"),
     web("review", "open cycle", "post", "/reviews/cycles/open/", "403 403 403 403 302 403 403 302", {"year": "2024"}, route="reviews:cycle-open"),
     web("review", "packet", "get", "/reviews/packets/{packet}/", "200 200 200 200 200 403 403 302", route="reviews:packet-detail"),
@@ -275,6 +286,7 @@ ADMIN = {
     "contracts.contract": ("their_contract", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 404 404", "history form": "200 200 200 200 404 404", "history POST": "403 403 403 403 404 404"}),
     "contracts.commitment": ("their_line", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 404 404", "history form": "200 200 200 200 404 404", "history POST": "403 403 403 403 404 404"}),
     "contracts.signoff": ("signoff", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 404 404", "history form": "200 200 200 200 404 404", "history POST": "403 403 403 403 404 404"}),
+    "contracts.contractdocument": ("their_document", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 404 404", "history form": "200 200 200 200 404 404", "history POST": "403 403 403 403 404 404"}),
     "contracts.waiver": ("their_waiver", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 200 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 404 404", "history form": "200 200 200 200 404 404", "history POST": "403 403 403 403 404 404"}),
     "measurements.releasegateexception": ("gate_exception", {"changelist": "403 200 200 200 403 403", "add": "403 200 200 403 403 403", "change": "403 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "403 200 200 200 403 403", "history form": "403 200 200 200 403 403", "history POST": "403 403 403 403 403 403"}),
     "reviews.reviewcycle": ("cycle", {"changelist": "200 200 200 200 403 403", "add": "403 403 403 403 403 403", "change": "200 200 200 200 403 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403", "history": "200 200 200 200 403 403", "history form": "200 200 200 200 403 403", "history POST": "403 403 403 403 403 403"}),
@@ -361,6 +373,12 @@ def _build_world() -> dict:
         expires_on=date.today() + timedelta(days=30),
         granted_by=users["leadership"],
     )
+    document = contract_services.document_attach(
+        contract=mine, file=signed_pdf("M-001.pdf"), kind="signed", user=sales
+    )
+    their_document = contract_services.document_attach(
+        contract=theirs, file=signed_pdf("G-001.pdf"), kind="signed", user=users["legal"]
+    )
     decided = contract(sales, "M-004", status=ContractStatus.IN_REVIEW, submitted_by=sales)
     signoff = contract_services.commitment_signoff(
         commitment=line(decided), user=users["eng_own"], decision="approve"
@@ -433,6 +451,8 @@ def _build_world() -> dict:
         "signed_contract": signed.pk,
         "their_signed_contract": their_signed.pk,
         "their_waiver": their_waiver.pk,
+        "document": document.pk,
+        "their_document": their_document.pk,
         "cycle": cycle.pk,
         "packet": packet(PacketScope.CUSTOMER, customer.pk),
         "their_packet": packet(PacketScope.CUSTOMER, their_customer.pk),
@@ -449,6 +469,7 @@ def _build_world() -> dict:
         "their_contract": theirs,
         "their_line": their_line,
         "their_waiver": their_waiver,
+        "their_document": their_document,
         "cycle": cycle,
         "calendar": calendar,
         "signoff": signoff,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.contracts import services
+from tests.document_files import signed_pdf
 from tests.factories import CommitmentFactory, ContractFactory, CustomerFactory, IndicatorFactory
 
 from .helpers import client_as
@@ -22,10 +23,12 @@ LIST_QUERIES = 9
 # The navigation's count of what waits for legal (or for an engineer's team).
 QUEUE_COUNT = 1
 # session, user, contract, lines, sign-offs, waivers, schedule confirmations, SLOs, policies,
-# SLO risk (2), history: contract, lines (read once: the sign-offs' labels come from them),
-# sign-offs, waivers; permissions (2), roles. (The schedules' tiers are one more query when a
-# line has a schedule; these lines have none.)
-DETAIL_QUERIES = 18
+# SLO risk (2), documents, history: contract, lines (read once: the sign-offs' labels come from
+# them), sign-offs, waivers; permissions (2), roles. (The schedules' tiers are one more query
+# when a line has a schedule; these lines have none.)
+DETAIL_QUERIES = 19
+# The documents' history in the timeline, read once the revision has documents.
+DOCUMENT_HISTORY = 1
 # session, user, permissions (2), indicator, active SLOs, buffer policy, SLO risk (2)
 PREVIEW_QUERIES = 9
 
@@ -119,6 +122,31 @@ def test_contract_page_with_lines_on_several_services_keeps_its_budget(
     )
     count = _queries(client_as(carol), reverse("contracts:detail", args=[contract.pk]))
     assert count <= DETAIL_QUERIES + QUEUE_COUNT
+
+
+def test_contract_page_costs_the_same_for_1_and_6_documents(
+    alice, bob, carol, dave, availability, slo
+):
+    actors = {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "indicator": availability}
+    contract = _contract_with_lines(2, **actors)
+    browser = client_as(carol)
+    url = reverse("contracts:detail", args=[contract.pk])
+
+    def attach(count):
+        for index in range(count):
+            services.document_attach(
+                contract=contract,
+                file=signed_pdf(f"annex-{index}.pdf"),
+                kind="attachment",
+                user=alice,
+            )
+
+    attach(1)
+    few = _queries(browser, url)
+    attach(5)
+    many = _queries(browser, url)
+    assert few == many == DETAIL_QUERIES + DOCUMENT_HISTORY + QUEUE_COUNT
+    assert browser.get(url).text.count(" download>annex-") == 6
 
 
 def test_alignment_preview_has_a_fixed_budget(alice, availability, slo):

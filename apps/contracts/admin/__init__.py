@@ -6,4 +6,4 @@ the history's user and reason hold in the admin exactly as in the web forms and 
 """
 
 # Importing the modules registers their admins.
-from . import commitments, contracts, schedules, waivers  # noqa: F401
+from . import commitments, contracts, documents, schedules, waivers  # noqa: F401

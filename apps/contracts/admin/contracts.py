@@ -15,6 +15,7 @@ from .. import policies, services
 from ..choices import ContractStatus
 from ..models import Commitment, Contract
 from .display import STATUS_COLOURS, badge
+from .documents import DocumentInline
 
 
 class CommitmentInline(admin.TabularInline):
@@ -73,7 +74,7 @@ class ContractAdmin(ReadOnlyGovernedAdmin):
     list_filter = ["status", RiskyLinesFilter]
     search_fields = ["number", "title", "customer__name"]
     show_full_result_count = False
-    inlines = [CommitmentInline]
+    inlines = [CommitmentInline, DocumentInline]
     actions = ["legal_approve", "sign", "terminate"]
     fieldsets = [
         (None, {"fields": ["customer", "number", "revision", "previous_revision", "title"]}),

@@ -39,6 +39,11 @@ def points(value):
 
 
 @register.filter
+def file_size(value):
+    return formatting.file_size(value)
+
+
+@register.filter
 def day(value):
     if isinstance(value, datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)

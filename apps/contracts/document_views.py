@@ -1,0 +1,86 @@
+"""The contract page's documents: attach a file to the revision, download one.
+
+Attaching goes through ``services.document_attach`` (type and size checked, who recorded); a
+refusal stores nothing and says which field was wrong. Downloads are answered only to those who
+may see the contract, as attachments: documents have no public URL.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.core import formatting
+
+from . import documents, policies, services
+from .choices import DocumentKind
+from .file_types import ALLOWED, ALLOWED_WORDS
+from .models import ContractDocument
+
+
+class DocumentForm(forms.Form):
+    """A file to keep with the revision; document_attach checks its type and size."""
+
+    kind = forms.ChoiceField(
+        choices=DocumentKind.choices, initial=DocumentKind.SIGNED, label="What it is"
+    )
+    file = forms.FileField(
+        widget=forms.FileInput(
+            attrs={"accept": ",".join(ext for kind in ALLOWED for ext in kind.extensions)}
+        ),
+        help_text=f"{ALLOWED_WORDS}, at most {formatting.file_size(settings.DOCUMENT_MAX_BYTES)}.",
+        error_messages={"required": "Choose a file to attach."},
+    )
+
+
+def _field_messages(error: ValidationError, form: forms.Form) -> str:
+    """Each field a refusal names, with its label ("File: …"), so the person knows what to fix."""
+    if not hasattr(error, "error_dict"):
+        return " ".join(error.messages)
+    parts = []
+    for name, texts in error.message_dict.items():
+        label = form.fields[name].label if name in form.fields else None
+        label = label or name.replace("_", " ").capitalize()
+        parts.append(f"{label}: {' '.join(texts)}")
+    return " ".join(parts)
+
+
+@login_required
+@require_POST
+def document_upload(request, pk: int):
+    contract = get_object_or_404(policies.visible_contracts(request.user), pk=pk)
+    form = DocumentForm(request.POST, request.FILES)
+    try:
+        policies.check_attach_document(request.user, contract)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        document = services.document_attach(
+            contract=contract,
+            file=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            user=request.user,
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        text = (
+            _field_messages(refusal, form) if isinstance(refusal, ValidationError) else str(refusal)
+        )
+        messages.error(request, f"Nothing stored: {text}")
+    else:
+        messages.success(request, f"{document} attached to revision {document.revision}.")
+    return redirect("contracts:detail", pk=contract.pk)
+
+
+@login_required
+@require_GET
+def document_download(request, pk: int, document_pk: int):
+    """The file, to whoever may see its contract; anyone else gets a 404 (nothing revealed)."""
+    document = get_object_or_404(
+        policies.visible_documents(request.user, ContractDocument.objects.filter(contract_id=pk)),
+        pk=document_pk,
+    )
+    return documents.download_response(document)
