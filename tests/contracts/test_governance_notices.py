@@ -8,6 +8,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.contracts import services
@@ -18,6 +19,7 @@ from apps.notifications.choices import ChannelKind
 from apps.notifications.models import NotificationChannel, NotificationDelivery
 from tests.conftest import api_as
 from tests.factories import CommitmentFactory, TeamFactory, UserFactory
+from tests.web.helpers import client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +74,19 @@ def approved(alice, bob, carol, contract, in_review):
     contract.refresh_from_db()
     assert contract.status == ContractStatus.APPROVED
     return contract
+
+
+def test_the_submit_page_says_who_was_notified_and_that_legal_comes_later(
+    alice, bob, carol, contract, aligned_line
+):
+    response = client_as(alice).post(reverse("contracts:submit", args=[contract.pk]), follow=True)
+
+    [message] = [str(message) for message in response.context["messages"]]
+    assert "engineers of the teams owning its services have been notified" in message
+    assert "Legal is notified once engineering has approved every line" in message
+    notified = {row.target for row in NotificationDelivery.objects.all()}
+    assert notified == {bob.email}  # legal is not told yet, as the page says
+    assert carol.email not in notified
 
 
 # --- rejection ---------------------------------------------------------------------------
