@@ -11,7 +11,9 @@ from django.contrib.auth import get_user_model
 
 from apps.catalog.models import Indicator
 from apps.core.roles import LEGAL
+from apps.core.validators import TEXT_MAX_LENGTH
 
+from .choices import Decision
 from .models import Commitment, Contract, CreditSchedule
 from .services import COMMITMENT_FIELDS, CONTRACT_FIELDS
 
@@ -143,4 +145,22 @@ class SignatureForm(forms.Form):
     confirm = forms.BooleanField(
         label="I confirm that these terms and lines are the ones signed.",
         error_messages={"required": "Confirm that these are the terms that were signed."},
+    )
+
+
+class LineDecisionForm(forms.Form):
+    """Engineering's decision on one line from its page: Approve or Reject, with a comment."""
+
+    decision = forms.ChoiceField(
+        choices=Decision.choices,
+        error_messages={
+            "required": "Choose Approve or Reject.",
+            "invalid_choice": "Choose Approve or Reject.",
+        },
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        help_text="Required to reject: sales reads it where they edit the line.",
     )

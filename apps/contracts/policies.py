@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from apps.catalog.policies import owns_team
 from apps.core.roles import ENGINEERING, LEADERSHIP, LEGAL, has_role
 
-from .choices import ContractStatus, Decision
+from .choices import REVIEWABLE_STATES, ContractStatus, Decision
 from .models import Commitment, Contract, ContractDocument, SignOff
 
 
@@ -119,8 +119,12 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     return visible_through_contract(user, queryset, "contract")
 
 
-def signoff_refusal(user, commitment: Commitment) -> str | None:
-    """Why the user may not sign off this commitment, or None when they may."""
+def signoff_refusal(
+    user, commitment: Commitment, *, member_of: set[int] | None = None
+) -> str | None:
+    """Why the user may not sign off this commitment, or None when they may.
+
+    ``member_of``: the user's team ids when a page has read them once for all its lines."""
     contract = commitment.contract
     if user.pk in (contract.owner_id, contract.submitted_by_id):
         return "No one approves their own submission."
@@ -128,7 +132,8 @@ def signoff_refusal(user, commitment: Commitment) -> str | None:
         return None
     if not user.has_perm("contracts.signoff_commitment"):
         return "Only engineering may sign off commitments."
-    if not owns_team(user, commitment.indicator.service.team_id):
+    team_id = commitment.indicator.service.team_id
+    if not (owns_team(user, team_id) if member_of is None else team_id in member_of):
         return "Only members of the team that owns the service may sign off this commitment."
     return None
 
@@ -137,6 +142,28 @@ def check_signoff(user, commitment: Commitment) -> None:
     refusal = signoff_refusal(user, commitment)
     if refusal:
         raise PermissionDenied(refusal)
+
+
+def can_decide_line(user, commitment: Commitment, *, decided: bool) -> bool:
+    """Whether a page offers this user Approve and Reject on the line: they may sign it off,
+    its contract is under review and no decision stands (``decided``: the page has read it)."""
+    if decided or commitment.contract.status not in REVIEWABLE_STATES:
+        return False
+    if not (
+        user.has_perm("contracts.signoff_commitment")
+        or user.has_perm("contracts.approve_any_commitment")
+    ):
+        return False
+    return signoff_refusal(user, commitment, member_of=_team_ids(user)) is None
+
+
+def _team_ids(user) -> set[int]:
+    """The user's teams, read once per request: a page asks for each of its lines."""
+    cached = getattr(user, "_covenant_team_ids", None)
+    if cached is None:
+        cached = set(user.teams.values_list("pk", flat=True))
+        user._covenant_team_ids = cached
+    return cached
 
 
 def check_grant_waiver(user, commitment: Commitment) -> None:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from apps.catalog.models import Indicator
@@ -18,7 +18,7 @@ from apps.slos import alignment
 from apps.slos.selectors import AlignmentBatch, AlignmentResult
 
 from . import policies
-from .choices import ACTION_STATES
+from .choices import ACTION_STATES, Decision
 from .filters import DEFAULT_SORT, ordering
 from .models import (
     Commitment,
@@ -128,6 +128,31 @@ def lines_for_page(contract: Contract) -> list[Commitment]:
             ),
         )
     )
+
+
+def judged_target():
+    """The line's target at the version a sign-off judged, from the line's history: the sign-off
+    is named with it, not with the line's target today."""
+    return Subquery(
+        Commitment.history.filter(
+            id=OuterRef("commitment_id"), version=OuterRef("commitment_version")
+        ).values("target")[:1]
+    )
+
+
+def latest_rejections(contract: Contract) -> dict[int, SignOff]:
+    """Per line, its latest sign-off when that is a rejection (with ``target_then``, the target
+    it rejected): what sales reads where they edit the line. One query."""
+    latest: dict[int, SignOff] = {}
+    signoffs = (
+        SignOff.objects.filter(commitment__contract=contract)
+        .select_related("decided_by")
+        .annotate(target_then=judged_target())
+        .order_by("-decided_at", "-id")
+    )
+    for signoff in signoffs:
+        latest.setdefault(signoff.commitment_id, signoff)
+    return {pk: s for pk, s in latest.items() if s.decision == Decision.REJECT}
 
 
 def alignments_for(lines: list[Commitment]) -> dict[int, AlignmentResult]:

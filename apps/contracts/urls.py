@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backtest_views, views
+from . import backtest_views, decisions, views
 from .document_views import document_download, document_upload
 
 app_name = "contracts"
@@ -19,6 +19,7 @@ urlpatterns = [
         views.line_schedule_confirm,
         name="line-schedule-confirm",
     ),
+    path("<int:pk>/lines/<int:line_pk>/decide/", decisions.line_decide, name="line-decide"),
     # One POST endpoint per action, each named after it: {% url 'contracts:sign' pk %}.
     *(
         path(f"<int:pk>/{action}/", views.contract_action, {"action": action}, name=action)

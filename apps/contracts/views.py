@@ -143,6 +143,7 @@ class LineView:
     schedule_findings: list = field(default_factory=list)
     confirmation: ScheduleFitConfirmation | None = None
     can_confirm_schedule: bool = False
+    can_decide: bool = False
 
 
 @login_required
@@ -159,16 +160,20 @@ def contract_detail(request, pk: int):
         signoffs = list(line.signoffs.all())
         findings = line.schedule_findings
         confirmation = line.schedule_confirmation() if findings else None
+        current = next((s for s in signoffs if s.voided_at is None), None)
         line_views.append(
             LineView(
                 line=line,
                 target=alignment.fmt(line.target),
                 alignment=alignment_context(results[line.pk]),
-                current=next((s for s in signoffs if s.voided_at is None), None),
+                current=current,
                 voided=[s for s in signoffs if s.voided_at is not None],
                 schedule_findings=findings,
                 confirmation=confirmation,
                 can_confirm_schedule=bool(findings) and confirmation is None and may_confirm,
+                can_decide=policies.can_decide_line(
+                    request.user, line, decided=current is not None
+                ),
             )
         )
     documents = selectors.documents_for_page(contract)
@@ -454,6 +459,11 @@ def _contract_form(request, contract: Contract | None):
     data = request.POST if request.method == "POST" else None
     form = ContractForm(data, instance=contract)
     formset = commitment_formset(data=data, contract=contract)
+    if contract is not None:
+        # Engineering's latest word on each line, shown to sales where they edit it.
+        rejections = selectors.latest_rejections(contract)
+        for line_form in formset.forms:
+            line_form.latest_rejection = rejections.get(line_form.instance.pk)
     if data is not None:
         form_valid = form.is_valid()  # both validated, so every error shows at once
         if formset.is_valid() and form_valid:

@@ -35,8 +35,9 @@ MONTHS = {
 # alignment (active SLOs, buffer policy), AT_RISK (the SLO's recent months, its window budget;
 # the level history reuses the report's months), the current sign-off, the waivers and the
 # schedule's tiers again for the line's terms ("≥ 99 and < 99.99 % → 10 %; …"), and for
-# whether they contradict the target, with legal's confirmations of that.
-CHANGE_PAGE_QUERIES = 21
+# whether they contradict the target, with legal's confirmations of that; the engineer's teams
+# (whether the page offers Approve and Reject).
+CHANGE_PAGE_QUERIES = 22
 # The approve page: session, user, roles, permissions (2), the changelist Django builds before any
 # action (team filter choices twice, the count), the selected lines with their contracts and
 # schedules, one GROUP BY per contract timezone (one here) and the tiers, the tiers and legal's

@@ -1,9 +1,13 @@
 """Commitments (SLA lines) and sign-offs in the admin: engineering's approval queue."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
@@ -14,9 +18,11 @@ from apps.core.admin import (
 )
 from apps.slos.alignment import fmt
 
-from .. import backtest_summary, policies, services
+from .. import backtest_summary, decisions, policies, services
 from ..choices import Decision
+from ..forms import LineDecisionForm
 from ..models import Commitment, SignOff
+from ..selectors import judged_target
 from .display import ALIGNMENT_FIELDS, verdict_badge
 
 
@@ -33,16 +39,6 @@ class AwaitingMyTeamFilter(admin.SimpleListFilter):
         if self.value() == "me":
             return queryset.filter(pk__in=policies.signoff_queue(request.user).values("pk"))
         return queryset
-
-
-def judged_target():
-    """The line's target at the version a sign-off judged, from the line's history: the sign-off
-    is named with it, not with the line's target today."""
-    return Subquery(
-        Commitment.history.filter(
-            id=OuterRef("commitment_id"), version=OuterRef("commitment_version")
-        ).values("target")[:1]
-    )
 
 
 def _schedule_fit_text(line: Commitment) -> str:
@@ -272,6 +268,45 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
                 ((w.expires_on, w.granted_by, w.justification) for w in rows),
             ),
         )
+
+    # --- the decision on the line's own page ------------------------------------------------
+
+    change_form_template = "admin/contracts/commitment/change_form.html"
+
+    def get_urls(self):
+        decide = path(
+            "<path:object_id>/decide/",
+            self.admin_site.admin_view(self.decide_view),
+            name="contracts_commitment_decide",
+        )
+        return [decide, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # Approve and Reject only for whom the policy lets decide this line now.
+        decided = obj is not None and bool(obj.current_decision)
+        if obj is not None and policies.can_decide_line(request.user, obj, decided=decided):
+            context["decision_form"] = LineDecisionForm()
+            context["decide_url"] = reverse("admin:contracts_commitment_decide", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def decide_view(self, request, object_id):
+        """Approve or reject this one line with a comment: the bulk actions' service, here."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        line = self.get_object(request, unquote(object_id))
+        if line is None:
+            raise Http404("No such line.")
+        if not self.has_view_permission(request, line):
+            raise PermissionDenied("You may not read this line.")
+        try:
+            done = decisions.decide_line(line=line, user=request.user, data=request.POST)
+        except decisions.REFUSALS as error:
+            self.message_user(
+                request, f"Nothing changed: {decisions.refusal_text(error)}", messages.ERROR
+            )
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:contracts_commitment_change", line.pk)
 
     # --- actions ------------------------------------------------------------------------
 
