@@ -1,7 +1,8 @@
 """Who may use the support desk's pages: the one place its role rules live.
 
-The ticket list is the Support group's (it writes events); the metrics page and API are also
-leadership's, who read how the desk keeps its promises. Superusers may do both.
+The ticket list and the live board of its clocks are the Support group's (it writes events);
+the metrics page and API are also leadership's, who read how the desk keeps its promises.
+Superusers may do both.
 """
 
 from django.core.exceptions import PermissionDenied
