@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.choices import IndicatorKind
 from apps.core.roles import LEADERSHIP, SUPPORT
-from apps.support.services import ticket_create, ticket_event_add
+from apps.support.services import ticket_event_add
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 
 from .conftest import T0, support_indicator
+from .test_desk_pages import colours, logged_in
+from .test_desk_pages import open_ticket as desk_ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -31,34 +33,14 @@ def sam(db):
     return UserFactory(username="sam", first_name="Sam", roles=[SUPPORT])
 
 
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def open_ticket(service, n, *, minutes_ago, priority="P1", **fields):
-    at = NOW - timedelta(minutes=minutes_ago)
-    return ticket_create(
-        source="builtin",
-        external_id=f"B-{n}",
-        service=service,
-        priority=priority,
-        subject=f"Ticket {n}",
-        created_at=at,
-        now=at,
-        **fields,
-    )
+def open_ticket(service, n, *, minutes_ago, **fields):
+    return desk_ticket(service, n, at=NOW - timedelta(minutes=minutes_ago), **fields)
 
 
 def group(page: str, priority: str) -> str:
     """The HTML of one priority's group of the board."""
     start = page.index(f'id="board-{priority}"')
     return page[start : page.index("</section>", start)]
-
-
-def colours(html: str) -> list[str]:
-    return [part.split('"')[0] for part in html.split('data-colour="')[1:]]
 
 
 def tickets(html: str) -> list[str]:

@@ -30,7 +30,7 @@ def logged_in(user, **kwargs) -> Client:
     return client
 
 
-def open_ticket(service, n, *, priority="P1", at=T0):
+def open_ticket(service, n, *, priority="P1", at=T0, **fields):
     return ticket_create(
         source="builtin",
         external_id=f"B-{n}",
@@ -39,6 +39,7 @@ def open_ticket(service, n, *, priority="P1", at=T0):
         subject=f"Ticket {n}",
         created_at=at,
         now=at,
+        **fields,
     )
 
 
