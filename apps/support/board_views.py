@@ -47,7 +47,7 @@ def board_page(request):
         "filters": filters,
         "problems": problems,
         # A board of filters that cannot be used would show clocks that were not asked for.
-        "board": None if problems else board(filters.qs, now=now),
+        "board": None if problems else board(filters.qs, now=now, limit=BOARD_LIMIT),
         "limit": BOARD_LIMIT,
         "now": now,
         "query": query.urlencode(),

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.catalog.choices import IndicatorKind
 from apps.core.roles import LEADERSHIP, SUPPORT
+from apps.support import board_views
 from apps.support.services import ticket_event_add
 from tests.factories import CustomerFactory, ServiceFactory, UserFactory
 
@@ -155,6 +156,18 @@ def test_the_fragment_refreshes_without_the_page(sam, payments, matrix):
         fragment = logged_in(sam).get("/support/board/", {"fragment": "board"})
     text = fragment.content.decode()
     assert "<html" not in text and 'id="board-P1"' in text and "1m over" in text
+
+
+def test_past_its_limit_the_board_shows_the_clocks_nearest_their_due(
+    sam, payments, matrix, monkeypatch
+):
+    monkeypatch.setattr(board_views, "BOARD_LIMIT", 3)
+    for n, minutes in enumerate((1, 12, 20)):
+        open_ticket(payments, n + 1, minutes_ago=minutes)
+    page = board(logged_in(sam))
+    # Three P1 tickets, six clocks: the three responses are the nearest their due.
+    assert tickets(group(page, "P1")) == ["B-3", "B-2", "B-1"]
+    assert "Only the 3 clocks nearest their due are shown" in page
 
 
 def test_the_board_is_whoever_may_read_the_ticket_list(payments, matrix):
