@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.core import errors
 from apps.core.errors import DomainError
 
 from . import policies, selectors, services
@@ -43,21 +44,8 @@ def decide_line(*, line: Commitment, user, data) -> str:
 
 def refusal_text(error: Exception) -> str:
     """The refusal in plain words, each problem after the name of the field it is about."""
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        return " ".join(
-            _named(name, " ".join(problems)) for name, problems in error.message_dict.items()
-        )
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return getattr(error, "message", None) or str(error) or "You may not do this."
-
-
-def _named(name: str, problems: str) -> str:
-    if name == NON_FIELD_ERRORS:
-        return problems
-    field = LineDecisionForm.base_fields.get(name)
-    label = (field.label if field else None) or name.replace("_", " ")
-    return f"{label.capitalize()}: {problems}"
+    labels = {name: field.label or name for name, field in LineDecisionForm.base_fields.items()}
+    return errors.refusal_text(error, labels)
 
 
 # What a decision can be refused with, shown to the person; PermissionDenied is left to be a 403.

@@ -5,6 +5,8 @@
 - ``TransitionNotAllowed``: the current state forbids the action (HTTP 409).
 """
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
 
 class DomainError(Exception):
     """A rule of the domain refused the action; ``message`` says why in plain words."""
@@ -16,3 +18,21 @@ class DomainError(Exception):
 
 class TransitionNotAllowed(DomainError):
     """The object's current state does not allow this action."""
+
+
+def refusal_text(error: Exception, labels: dict[str, str] | None = None) -> str:
+    """A service's refusal in plain words for a page, each problem after the name of the field
+    it is about (``labels`` maps field names to what the form calls them)."""
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        labels = labels or {}
+        return " ".join(
+            " ".join(problems)
+            if name == NON_FIELD_ERRORS
+            else f"{labels.get(name, name.replace('_', ' ')).capitalize()}: {' '.join(problems)}"
+            for name, problems in error.message_dict.items()
+        )
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, DomainError):
+        return error.message
+    return str(error) or "You may not do this."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -28,8 +29,8 @@ from apps.slos.selectors import AlignmentBatch
 from apps.support import metrics as support_metrics
 
 from . import packets
-from .choices import PacketStatus
-from .models import ReviewCycle, ReviewPacket
+from .choices import PacketStatus, SignOffRole
+from .models import ReviewCycle, ReviewPacket, ReviewSignOff
 
 # Revisions that were (or are) binding: their SLA lines count for the year they were in force.
 IN_FORCE_STATES = (ContractStatus.SIGNED, ContractStatus.SUPERSEDED, ContractStatus.TERMINATED)
@@ -576,3 +577,18 @@ def service_packet_data(service_id: int, year: int) -> dict:
 
 def customer_packet_data(customer_id: int, year: int) -> dict:
     return PacketFigures(year, customer_ids=[customer_id]).customer_packet(customer_id)
+
+
+@dataclass(frozen=True)
+class RoleSignOff:
+    """One role a packet needs signed off, and its sign-off (None while it is missing)."""
+
+    role: str
+    label: str
+    signoff: ReviewSignOff | None
+
+
+def signoff_status(signoffs) -> list[RoleSignOff]:
+    """Every role that signs a packet off, in order, with the packet's sign-off for it."""
+    by_role = {signoff.role: signoff for signoff in signoffs}
+    return [RoleSignOff(role.value, role.label, by_role.get(role.value)) for role in SignOffRole]

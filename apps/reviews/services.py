@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.catalog.models import Service
 from apps.core.errors import TransitionNotAllowed
+from apps.core.validators import TEXT_MAX_LENGTH
 
 from . import selectors, tasks
 from .choices import (
@@ -156,6 +157,11 @@ def packet_signoff(*, packet: ReviewPacket, user, role: str, comment: str = "") 
     label = SignOffRole(role).label.lower()
     if not can_sign_off(user, role):
         raise PermissionDenied(f"You may not sign off review packets for {label}.")
+    comment = (comment or "").strip()
+    if len(comment) > TEXT_MAX_LENGTH:
+        raise ValidationError(
+            {"comment": f"Keep the comment to {TEXT_MAX_LENGTH:,} characters ({len(comment):,})."}
+        )
     with transaction.atomic():
         locked = ReviewPacket.objects.select_for_update().get(pk=packet.pk)
         if locked.status != PacketStatus.READY:
@@ -174,7 +180,7 @@ def packet_signoff(*, packet: ReviewPacket, user, role: str, comment: str = "") 
                 f"{SignOffRole(role).label} already signed off this packet "
                 f"({existing.user.get_username()}, {existing.signed_at:%Y-%m-%d})."
             )
-        signoff = ReviewSignOff(packet=locked, role=role, user=user, comment=comment or "")
+        signoff = ReviewSignOff(packet=locked, role=role, user=user, comment=comment)
         save_with_history(signoff, user=user, reason=f"Signed off for {label}.")
     return signoff
 

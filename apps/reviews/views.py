@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, refusal_text
 
 from . import access, exports, selectors, services
 from .choices import SignOffRole
@@ -16,9 +16,7 @@ from .models import ReviewPacket
 
 
 def _errors(error) -> str:
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return error.message
+    return refusal_text(error)
 
 
 @login_required
@@ -66,11 +64,19 @@ def _packet(request, pk: int) -> ReviewPacket:
 @login_required
 def packet_detail(request, pk: int):
     packet = _packet(request, pk)
-    roles = set(services.signoff_roles_for(request.user))
+    held = set(services.signoff_roles_for(request.user))
+    signoffs = list(packet.signoffs.select_related("user"))
+    rows = selectors.signoff_status(signoffs)
     context = exports.packet_context(packet)
     context.update(
-        signoffs=list(packet.signoffs.select_related("user")),
-        signable_roles=[(r.value, r.label) for r in SignOffRole if r.value in roles],
+        signoffs=signoffs,
+        signoff_rows=rows,
+        signed_count=sum(1 for row in rows if row.signoff),
+        # The form offers the roles the user holds that have not signed yet.
+        signable_roles=[
+            (row.role, row.label) for row in rows if row.role in held and not row.signoff
+        ],
+        holds_signing_role=bool(held),
     )
     return render(request, "reviews/packet_detail.html", context)
 
@@ -80,16 +86,16 @@ def packet_detail(request, pk: int):
 def packet_signoff(request, pk: int):
     packet = _packet(request, pk)
     try:
-        services.packet_signoff(
+        signoff = services.packet_signoff(
             packet=packet,
             user=request.user,
             role=request.POST.get("role", ""),
             comment=request.POST.get("comment", ""),
         )
     except (ValidationError, DomainError) as error:
-        messages.error(request, _errors(error))
+        messages.error(request, f"Nothing changed: {_errors(error)}")
     else:
-        messages.success(request, "Signed off.")
+        messages.success(request, f"Signed off for {signoff.get_role_display().lower()}.")
     return redirect("reviews:packet-detail", pk=packet.pk)
 
 

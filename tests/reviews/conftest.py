@@ -112,3 +112,14 @@ def service_packet(cycle, payments):
 @pytest.fixture
 def customer_packet(cycle, acme):
     return packet_of(cycle, PacketScope.CUSTOMER, acme.pk)
+
+
+@pytest.fixture
+def web(client):
+    """The test client logged in as the given user: ``web(alice).get(...)``."""
+
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
