@@ -1,9 +1,9 @@
 """The drill-down dashboards (per service, per customer): monthly attainment against the SLO and
-every SLA target, the SLO's budget left each month, and credits owed per month.
+every SLA target, the SLO's error budget burning down over the year, and credits owed per month.
 
-Each chart is plain data (labels, series) that the page passes to static/js/dashboards.js with
-``json_script`` and also renders as a table beside the chart. A fixed number of queries: the
-rows, then one GROUP BY over the samples per timezone in play, then the credits.
+Each chart is plain data (labels, series) drawn as inline SVG by ``apps.core.charts`` and also
+written as a table beside the chart. A fixed number of queries: the rows, then one GROUP BY over
+the samples per timezone in play, then the credits.
 """
 
 from __future__ import annotations
@@ -12,14 +12,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.catalog.models import Indicator
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment
-from apps.core.formatting import percent
+from apps.core import charts as svg
+from apps.core.formatting import amount, money, percent
 from apps.measurements import maths
 from apps.reviews.selectors import monthly_counts
 from apps.slos.alignment import fmt
@@ -30,16 +33,11 @@ from .filters import Filters
 from .selectors import CreditsOwed, credits_owed
 
 
-def _float(value: Decimal | None) -> float | None:
-    # Chart.js needs numbers; the tables beside the charts keep the exact Decimal text.
-    return None if value is None or not value.is_finite() else float(value)
-
-
 @dataclass
 class Series:
     label: str
-    values: list[float | None]
-    style: str = "measured"  # or "slo", "sla": drawn as flat dashed lines
+    values: list[Decimal | None]
+    style: str = "measured"  # or "slo", "sla", "floor": flat reference lines
 
 
 @dataclass
@@ -54,16 +52,39 @@ class Chart:
     series: list[Series] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
+    description: str = ""
+    missed_below: Decimal | None = None
+    scale: svg.Scale | None = None
 
-    def data(self) -> dict:
-        return {
-            "kind": self.kind,
-            "unit": self.unit,
+    @cached_property
+    def svg(self) -> SafeString:
+        """The chart as inline SVG (apps.core.charts escapes every text it writes)."""
+        measured = [s for s in self.series if s.style == "measured"]
+        common = {
+            "chart_id": f"chart-{self.id}",
+            "title": self.title,
+            "description": f"{self.description} The table beside the chart has the exact figures.",
             "labels": self.labels,
             "series": [
-                {"label": s.label, "values": s.values, "style": s.style} for s in self.series
+                svg.Series(s.label, s.values, svg.BARS[i % len(svg.BARS)])
+                for i, s in enumerate(measured)
             ],
         }
+        if self.kind == "bar":
+            return mark_safe(svg.bar_chart(**common, tick_text=svg.amount_tick, value_text=money))
+        flat = [s for s in self.series if s.values and s.style != "measured"]
+        references = svg.target_references([(s.label, s.values[0], s.style) for s in flat])
+        shown = [v for s in measured for v in s.values] + [r.value for r in references]
+        return mark_safe(
+            svg.line_chart(
+                **common,
+                references=references,
+                scale_=self.scale or svg.percent_scale(shown),
+                tick_text=svg.percent_tick,
+                value_text=percent,
+                missed_below=self.missed_below,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -103,8 +124,9 @@ def _attainment_chart(indicator, slo, lines, counts, months) -> Chart:
         kind="line",
         unit="%",
         labels=labels,
-        series=[Series("Attainment", [_float(a) for a in attained])],
+        series=[Series("Attainment", attained)],
         columns=["Month", "Attainment"],
+        missed_below=Decimal(slo.target) if slo else None,
     )
     targets = []
     if slo is not None:
@@ -116,8 +138,13 @@ def _attainment_chart(indicator, slo, lines, counts, months) -> Chart:
         names = ", ".join(sorted(set(customers)))
         targets.append((f"SLA {fmt(target)} % ({names})", target, "sla"))
     for label, target, style in targets:
-        chart.series.append(Series(label, [_float(target)] * len(months), style))
+        chart.series.append(Series(label, [target] * len(months), style))
         chart.columns.append(label)
+    chart.description = (
+        f"Attainment per month, {_span(labels)}, against "
+        + (", ".join(label for label, _, _ in targets) or "no target")
+        + (". Red points missed the SLO." if slo else ".")
+    )
     for index, value in enumerate(attained):
         chart.rows.append(
             [labels[index], percent(value)]
@@ -129,32 +156,68 @@ def _attainment_chart(indicator, slo, lines, counts, months) -> Chart:
     return chart
 
 
+OVERSPENT_FLOOR = Decimal(-100)
+
+
+def _span(labels: list[str]) -> str:
+    return f"{labels[0]} to {labels[-1]}" if labels else "no month yet"
+
+
+def _share(remaining: Decimal | None) -> Decimal | None:
+    """Budget left as a percentage of the budget; None when unknown or infinite (a 100 % SLO
+    has no budget: one bad event spends it all, as the table says)."""
+    if remaining is None or not remaining.is_finite():
+        return None
+    return remaining * 100
+
+
 def _budget_chart(indicator, slo, counts, months) -> Chart:
+    """The error budget of the year so far, burning down month by month (what the months up to
+    each one left of the budget their events allowed), beside each month's own budget left."""
     labels = [f"{m:%Y-%m}" for m in months]
-    remaining = [
-        maths.budget_remaining(maths.attainment(c.good, c.total), slo.target)
-        for c in counts[: len(months)]
-    ]
-    shares = [None if r is None else r * 100 for r in remaining]
+    month_left, year_left = [], []
+    good = total = 0
+    for c in counts[: len(months)]:
+        good, total = good + c.good, total + c.total
+        month_left.append(maths.budget_remaining(maths.attainment(c.good, c.total), slo.target))
+        year_left.append(maths.budget_remaining(maths.attainment(good, total), slo.target))
+    burn = [_share(r) for r in year_left]
+    shown = [v for v in burn + [_share(r) for r in month_left] if v is not None]
     return Chart(
         id=f"budget-{indicator.pk}",
-        title=f"{indicator.name}: error budget left each month (SLO {fmt(slo.target)} %)",
+        title=f"{indicator.name}: error budget burn-down (SLO {fmt(slo.target)} %)",
         kind="line",
         unit="% of budget",
         labels=labels,
-        series=[Series("Budget left", [_float(s) for s in shares])],
-        columns=["Month", "Budget left"],
-        rows=[
-            [label, "no data" if s is None else _budget_text(s)]
-            for label, s in zip(labels, shares, strict=True)
+        series=[
+            Series("Budget left, year to date", burn),
+            Series("Budget left in the month", [_share(r) for r in month_left]),
+            Series("Budget spent", [Decimal(0)] * len(months), "floor"),
         ],
+        columns=["Month", "Budget left, year to date", "Budget left in the month"],
+        rows=[
+            [label, _budget_text(year), _budget_text(month)]
+            for label, year, month in zip(labels, year_left, month_left, strict=True)
+        ],
+        description=(
+            f"Share of the error budget left, {_span(labels)}: over the year so far (the "
+            "burn-down) and within each month; below zero the budget is overspent, and below "
+            "-100 % the point is drawn hollow on the floor of the chart."
+        ),
+        # Below twice the budget overspent the points sit on the axis' floor: a month at 90 %
+        # against 99.9 % (-9900 %) would otherwise flatten every other month; the table is exact.
+        scale=svg.scale(
+            max(min([Decimal(0), *shown]), OVERSPENT_FLOOR), max([Decimal(100), *shown])
+        ),
     )
 
 
-def _budget_text(share: Decimal) -> str:
-    if not share.is_finite():
+def _budget_text(remaining: Decimal | None) -> str:
+    if remaining is None:
+        return "no data"
+    if not remaining.is_finite():
         return "all spent (100 % SLO)"
-    return f"{fmt(share.quantize(Decimal('0.1')))} %"
+    return percent(remaining * 100, places=1)
 
 
 def credits_chart(owed_credits: CreditsOwed, months: list[date], chart_id: str) -> Chart:
@@ -163,20 +226,24 @@ def credits_chart(owed_credits: CreditsOwed, months: list[date], chart_id: str) 
     currencies = owed_credits.currencies
     chart = Chart(
         id=chart_id,
-        title="Credits owed per period",
+        title="Credits owed per month",
         kind="bar",
         unit="",
         labels=labels,
         columns=["Month", *currencies],
+        description=(
+            f"Credits owed per month and currency, {_span(labels)}; "
+            "a quarter's credit shows on its first month."
+        ),
     )
     for currency in currencies:
         values = [owed_credits.by_period.get((m, currency), Decimal(0)) for m in months]
-        chart.series.append(Series(currency, [_float(v) for v in values]))
+        chart.series.append(Series(currency, values))
     for index, month in enumerate(months):
         chart.rows.append(
             [
                 labels[index],
-                *(f"{owed_credits.by_period.get((month, c), Decimal(0)):,.2f}" for c in currencies),
+                *(amount(owed_credits.by_period.get((month, c), Decimal(0))) for c in currencies),
             ]
         )
     return chart

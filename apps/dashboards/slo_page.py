@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from apps.contracts.choices import OPEN_STATES, ContractStatus
 from apps.contracts.models import Commitment
 from apps.contracts.policies import visible_contracts
-from apps.core.formatting import percent, trimmed
+from apps.core import charts as svg
+from apps.core.formatting import percent
 from apps.measurements import maths
 from apps.measurements.risk import full_periods_bounds, period_label, slo_period, slo_risks
 from apps.measurements.selectors import period_timeslices, period_totals, slo_status
@@ -31,85 +32,35 @@ CHART_MONTHS = 12
 # --- the SLO page ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ChartLine:
-    label: str
-    y: float
-    dashed: bool
-
-
-@dataclass(frozen=True)
-class Chart:
-    """Monthly attainment against the SLO and SLA targets, in SVG coordinates."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    points: list[tuple[float, float, str, bool]]
-    polyline: str
-    lines: list[ChartLine]
-    x_labels: list[tuple[float, str]]
-    y_labels: list[tuple[float, str]]
-
-
-def axis_ticks(low: Decimal, high: Decimal, wanted: int = 5) -> list[Decimal]:
-    """Round values for the y axis between ``low`` and ``high``: multiples of a step of 1, 2 or
-    5 times a power of ten, as near ``wanted`` of them as such a step gives. Each is written
-    exactly, so no two read alike (three significant figures printed 99.96 and 99.98 as "100")."""
-    span = high - low
-    raw = span / wanted
-    step = min(
-        (Decimal(m).scaleb(raw.adjusted()) for m in (1, 2, 5, 10)),
-        key=lambda candidate: abs(span / candidate - wanted),
-    )
-    tick = (low / step).to_integral_value(rounding=ROUND_CEILING) * step
-    ticks = []
-    while tick <= high:
-        ticks.append(tick)
-        tick += step
-    return ticks
-
-
 def attainment_chart(
     months: list[tuple[date, Decimal | None]],
     slo_target: Decimal,
     sla_targets: list[tuple[str, Decimal]],
-) -> Chart:
-    """Lay out the chart: the y axis spans the lowest figure shown (with room) to 100 %."""
-    width, height, left, right, top, bottom = 720, 260, 56, 150, 12, 28
-    figures = [a for _, a in months if a is not None] + [slo_target] + [t for _, t in sla_targets]
-    floor = min(figures)
-    span = max(Decimal(100) - floor, Decimal("0.05")) * Decimal("1.15")
-    low = max(Decimal(100) - span, Decimal(0))
-    plot_w, plot_h = width - left - right, height - top - bottom
-
-    def y_of(value: Decimal) -> float:
-        return round(top + float((Decimal(100) - value) / (Decimal(100) - low)) * plot_h, 1)
-
-    step = plot_w / max(len(months) - 1, 1)
-    points = []
-    for index, (_start, attainment) in enumerate(months):
-        if attainment is not None:
-            x = round(left + index * step, 1)
-            points.append((x, y_of(attainment), percent(attainment), attainment < slo_target))
-    lines = [ChartLine(f"SLO {fmt(slo_target)} %", y_of(slo_target), False)]
-    lines += [ChartLine(f"{name} {fmt(t)} %", y_of(t), True) for name, t in sla_targets]
-    y_labels = [(y_of(tick), trimmed(tick)) for tick in axis_ticks(low, Decimal(100))]
-    return Chart(
-        width,
-        height,
-        left,
-        width - right,
-        top,
-        height - bottom,
-        points,
-        " ".join(f"{x},{y}" for x, y, _, _ in points),
-        lines,
-        [(round(left + i * step, 1), f"{start:%b %y}") for i, (start, _) in enumerate(months)],
-        y_labels,
+) -> SafeString:
+    """The months' attainment against the SLO and the SLA targets, as inline SVG; the y axis
+    spans the lowest figure shown (with room) to 100 %."""
+    values = [attainment for _, attainment in months]
+    targets = [(f"SLO {fmt(slo_target)} %", slo_target, "slo")]
+    targets += [(f"{name} {fmt(t)} %", t, "sla") for name, t in sla_targets]
+    references = svg.target_references(targets)
+    # Safe: the chart helper escapes every text it puts into the SVG.
+    return mark_safe(
+        svg.line_chart(
+            chart_id="slo-chart",
+            title="Monthly attainment of the last 12 months against the SLO target and the SLA "
+            "targets it backs",
+            description="Attainment per month (red points missed the SLO), the SLO target and "
+            "the SLA targets of signed and open contracts on this indicator. The table below "
+            "has the exact figures.",
+            labels=[f"{start:%b %y}" for start, _ in months],
+            series=[svg.Series("Attainment", values)],
+            references=references,
+            scale_=svg.percent_scale([*values, *(r.value for r in references)]),
+            tick_text=svg.percent_tick,
+            value_text=percent,
+            missed_below=slo_target,
+            width=720,
+        )
     )
 
 

@@ -497,7 +497,6 @@ def _drilldown_page(request, template: str, subject, build, csv_name: str):
     context.update(
         subject=subject,
         drilldown=drilldown,
-        charts={chart_id: chart.data() for chart_id, chart in tables.items()},
         lines=[(line, _line_row(line, None)[:-1]) for line in drilldown.lines],
         line_columns=LINE_COLUMNS[:-1],
     )

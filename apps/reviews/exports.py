@@ -35,10 +35,10 @@ def _month_label(iso: str) -> str:
     return iso[5:7]
 
 
-def _chart(months: list[dict], key: str, target: str, title: str) -> str:
+def _chart(months: list[dict], key: str, target: str, title: str, target_label: str) -> str:
     points = [(_month_label(m["start"]), m[key]) for m in months]
-    # Safe: charts.py escapes every text it puts into the SVG.
-    return mark_safe(charts.attainment_chart(points, target, title))
+    # Safe: the chart helper escapes every text it puts into the SVG.
+    return mark_safe(charts.attainment_chart(points, target, title, target_label))
 
 
 def _next_start(start: date, months: int) -> date:
@@ -155,7 +155,11 @@ def packet_context(packet: ReviewPacket) -> dict:
                 for month in slo["months"]
             ],
             "chart": _chart(
-                slo["months"], "attainment", slo["target"], f"{slo['indicator']} per month"
+                slo["months"],
+                "attainment",
+                slo["target"],
+                f"{slo['indicator']} per month",
+                "SLO",
             ),
         }
         for slo in data.get("slos", [])
@@ -164,7 +168,13 @@ def packet_context(packet: ReviewPacket) -> dict:
     def with_chart(line: dict) -> dict:
         months = line["buffer"]["months"]
         chart = (
-            _chart(months, "slo_attainment", line["target"], "SLO attainment against SLA target")
+            _chart(
+                months,
+                "slo_attainment",
+                line["target"],
+                "SLO attainment against SLA target",
+                "SLA",
+            )
             if months
             else ""
         )

@@ -80,7 +80,7 @@ def test_verdicts_are_labelled_as_their_badges_write_them():
 
 
 def test_the_slo_chart_axis_has_round_distinct_ticks():
-    from apps.dashboards.slo_page import axis_ticks
+    from apps.core.charts import axis_ticks
 
     ticks = axis_ticks(Decimal("99.885"), Decimal(100))
     labels = [formatting.trimmed(t) for t in ticks]

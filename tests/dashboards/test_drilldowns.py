@@ -2,14 +2,17 @@
 
 import csv
 import io
-import json
 import re
+from decimal import Decimal
+from xml.etree import ElementTree
 
 import pytest
 
 from tests.web.helpers import client_as
 
 pytestmark = pytest.mark.django_db
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def page(user, url):
@@ -19,23 +22,65 @@ def page(user, url):
 
 
 def chart_data(response) -> dict:
-    found = re.search(
-        r'<script id="dashboard-charts" type="application/json">(.*?)</script>', response.text
-    )
-    return json.loads(found[1])
+    """What each inline SVG chart of the page draws, read from its elements' data."""
+    charts = {}
+    for markup in re.findall(r'<svg[^>]*class="chart".*?</svg>', response.text, re.S):
+        svg = ElementTree.fromstring(markup)
+        chart_id = svg.get("id").removeprefix("chart-")
+        series = {}
+        for group in svg.iter(f"{SVG}g"):
+            if group.get("class") == "series":
+                marks = [e for e in group if {"point", "bar"} & set(e.get("class", "").split())]
+                series[group.get("data-series")] = [
+                    (e.get("data-label"), Decimal(e.get("data-value"))) for e in marks
+                ]
+        charts[chart_id] = {
+            "title": svg.find(f"{SVG}title").text,
+            "desc": svg.find(f"{SVG}desc").text,
+            "labelledby": svg.get("aria-labelledby"),
+            "bars": bool(list(svg.iter(f"{SVG}rect"))),
+            "series": series,
+            "references": {
+                e.get("data-series"): Decimal(e.get("data-value"))
+                for e in svg.iter(f"{SVG}line")
+                if e.get("class") == "reference"
+            },
+            "ticks": [e.text for e in svg.iter(f"{SVG}text") if e.get("class") == "tick"],
+            "legend": [
+                e.text
+                for g in svg.iter(f"{SVG}g")
+                if g.get("class") == "legend"
+                for e in g
+                if e.tag == f"{SVG}text"
+            ],
+        }
+    return charts
+
+
+def values(points) -> list[Decimal]:
+    return [value for _, value in points]
 
 
 def test_the_service_page_charts_attainment_against_the_slo_and_every_sla_target(world, bob):
     response = page(bob, "/dashboards/services/payments-api/")
     pay = world.lines["L1"].indicator_id
     chart = chart_data(response)[f"attainment-{pay}"]
-    assert chart["labels"] == ["2026-01", "2026-02", "2026-03", "2026-04"]
-    series = {s["label"]: (s["style"], s["values"]) for s in chart["series"]}
-    assert series["Attainment"] == ("measured", [99.95, 99.92, 100.0, 100.0])
-    assert series["SLO 99.9 %"] == ("slo", [99.9] * 4)
-    assert series["SLA 99.95 % (Acme)"] == ("sla", [99.95] * 4)
-    assert series["SLA 99.8 % (Acme)"] == ("sla", [99.8] * 4)
-    assert len(series) == 4  # the draft and in-review lines are not SLAs yet
+    assert chart["title"] == "Availability: monthly attainment"
+    assert chart["labelledby"] == f"chart-attainment-{pay}-title chart-attainment-{pay}-desc"
+    assert "2026-01 to 2026-04" in chart["desc"] and "table" in chart["desc"]
+    attained = chart["series"]["Attainment"]
+    assert [label for label, _ in attained] == ["2026-01", "2026-02", "2026-03", "2026-04"]
+    assert values(attained) == [Decimal("99.95"), Decimal("99.92"), 100, 100]
+    assert chart["references"] == {
+        "SLO 99.9 %": Decimal("99.9"),
+        "SLA 99.95 % (Acme)": Decimal("99.95"),
+        "SLA 99.8 % (Acme)": Decimal("99.8"),
+    }  # the draft and in-review lines are not SLAs yet
+    assert chart["legend"] == ["Attainment", *chart["references"], "Under 99.9 %"]
+    # Written with the house percent, each tick unlike its neighbours.
+    assert chart["ticks"] and all(tick.endswith(" %") for tick in chart["ticks"])
+    assert len(set(chart["ticks"])) == len(chart["ticks"])
+    assert chart["ticks"][-1] == "100 %"
 
 
 def test_the_attainment_table_says_what_the_chart_shows(world, bob):
@@ -54,13 +99,38 @@ def test_the_attainment_table_says_what_the_chart_shows(world, bob):
     assert ">None<" not in response.text
 
 
-def test_budget_burn_shows_the_share_of_each_months_budget_left(world, bob):
+def test_the_budget_burns_down_over_the_year_beside_each_months_budget(world, bob):
     response = page(bob, "/dashboards/services/payments-api/")
     pay = world.lines["L1"].indicator_id
     chart = chart_data(response)[f"budget-{pay}"]
-    assert chart["series"][0]["values"] == [50.0, 20.0, 100.0, 100.0]
+    assert chart["title"] == "Availability: error budget burn-down (SLO 99.9 %)"
+    # Jan 5 bad of 10,000 (budget 10): half left; by Feb 13 bad of 20,000 (budget 20), and so on.
+    year = values(chart["series"]["Budget left, year to date"])
+    assert [round(v, 2) for v in year] == [50, 35, Decimal("56.67"), Decimal("67.5")]
+    assert values(chart["series"]["Budget left in the month"]) == [50, 20, 100, 100]
+    assert chart["references"] == {"Budget spent": 0}
     panel = response.context["drilldown"].panels[0]
-    assert [row[1] for row in panel.budget.rows] == ["50 %", "20 %", "100 %", "100 %"]
+    assert panel.budget.rows == [
+        ["2026-01", "50 %", "50 %"],
+        ["2026-02", "35 %", "20 %"],
+        ["2026-03", "56.6 %", "100 %"],
+        ["2026-04", "67.5 %", "100 %"],
+    ]
+
+
+def test_an_overspent_budget_keeps_the_axis_readable(world, bob):
+    response = page(bob, "/dashboards/services/search-api/")
+    search = world.lines["L4"].indicator_id
+    chart = chart_data(response)[f"budget-{search}"]
+    # January at 99 % against 99.9 % spent the budget ten times over: the table says so, the
+    # axis stops at twice the budget spent so the other months stay legible.
+    assert values(chart["series"]["Budget left in the month"])[0] == -900
+    svg = re.search(rf'<svg[^>]*id="chart-budget-{search}".*?</svg>', response.text, re.S)[0]
+    # All four months of the year so far, and January and April on their own: hollow.
+    assert svg.count('class="point beyond"') == 6
+    assert chart["ticks"][0] == "-100 %" and chart["ticks"][-1] == "100 %"
+    panel = next(p for p in response.context["drilldown"].panels if p.budget)
+    assert panel.budget.rows[0] == ["2026-01", "-900 %", "-900 %"]
 
 
 def test_an_indicator_without_slo_has_no_budget_chart(world, bob):
@@ -73,10 +143,13 @@ def test_an_indicator_without_slo_has_no_budget_chart(world, bob):
 def test_credits_by_month_are_the_services_signed_lines(world, bob):
     response = page(bob, "/dashboards/services/payments-api/")
     chart = chart_data(response)["credits"]
-    assert chart["kind"] == "bar"
-    assert [(s["label"], s["values"]) for s in chart["series"]] == [
-        ("EUR", [200.0, 150.0, 0.0, 0.0])
-    ]
+    assert chart["bars"] and chart["title"] == "Credits owed per month"
+    assert chart["series"] == {
+        "EUR": [("2026-01", 200), ("2026-02", 150), ("2026-03", 0), ("2026-04", 0)]
+    }
+    assert chart["legend"] == ["EUR"]
+    assert chart["ticks"][0] == "0.00" and len(set(chart["ticks"])) == len(chart["ticks"])
+    assert response.context["drilldown"].credits_chart.rows[0] == ["2026-01", "200.00"]
 
 
 def test_the_customer_page_shows_its_indicators_and_credits(world, carol):
@@ -89,9 +162,11 @@ def test_the_customer_page_shows_its_indicators_and_credits(world, carol):
     ]
     search = next(p for p in drilldown.panels if p.slo is not None)
     assert search.attainment.rows[0][:3] == ["2026-01", "99 %", "missed"]
-    assert chart_data(response)["credits"]["series"] == [
-        {"label": "USD", "values": [200.0, 0.0, 0.0, 0.0], "style": "measured"}
-    ]
+    charts = chart_data(response)
+    assert values(charts["credits"]["series"]["USD"]) == [200, 0, 0, 0]
+    # Every indicator has its attainment chart; only the one with an SLO a burn-down.
+    assert len([c for c in charts if c.startswith("attainment-")]) == 2
+    assert [c for c in charts if c.startswith("budget-")] == [f"budget-{search.indicator.pk}"]
     assert {line.contract.number for line in drilldown.lines} == {"GLOBEX-1", "GLOBEX-2"}
 
 
@@ -125,10 +200,9 @@ def test_each_table_exports_as_csv(world, bob):
     ]
 
 
-def test_the_page_loads_the_vendored_chart_library_and_no_cdn(world, bob):
+def test_the_charts_are_drawn_on_the_server_without_script_or_cdn(world, bob):
     text = page(bob, "/dashboards/services/payments-api/").text
-    assert "/static/vendor/chartjs/chart.umd.min.js" in text
-    assert "/static/js/dashboards.js" in text
+    assert "chart.umd.min.js" not in text and "<canvas" not in text
     assert not re.search(r'src="(https?:)?//', text)
 
 
