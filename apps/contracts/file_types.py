@@ -105,6 +105,11 @@ def safe_name(name: str, *, max_length: int = 200) -> str:
     return name
 
 
+def label_of(content_type: str) -> str:
+    """How people call a type: "PDF" for application/pdf (the type itself if not one of ours)."""
+    return next((kind.label for kind in ALLOWED if kind.content_type == content_type), content_type)
+
+
 def extension_of(name: str) -> str:
     _, dot, extension = name.rpartition(".")
     return f".{extension.lower()}" if dot else ""

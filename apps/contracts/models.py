@@ -20,7 +20,7 @@ from apps.slos.alignment import Verdict
 from apps.slos.choices import VERDICT_CHOICES
 from apps.slos.models import SLO
 
-from . import credits, schedule_fit
+from . import credits, file_types, schedule_fit
 from .choices import EDITABLE_STATES, OPEN_STATES, ContractStatus, Decision, DocumentKind, Period
 
 SCHEDULE_LOCKED = (
@@ -503,3 +503,7 @@ class ContractDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} “{self.name}”"
+
+    @property
+    def type_label(self) -> str:
+        return file_types.label_of(self.content_type)

@@ -1,6 +1,7 @@
 """The test suite: fast hashing, local memory email, eager Celery unless a test starts a worker."""
 
 import atexit
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -32,7 +33,8 @@ if env("REVIEW_TASK_LOST_SECONDS", default=""):
 if env("TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env("TEST_DB_NAME")}  # noqa: F405
 
-# Files the tests upload go to a directory of this run's own, removed when it ends, never
-# into the repository's var/media.
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="covenant-test-media-"))
+# Files the tests upload go to a directory of this process's own, removed when it ends, never
+# into the repository's var/media. Made on the first upload: processes that store nothing (the
+# worker and deploy-check subprocesses) leave nothing behind.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / f"covenant-test-media-{os.getpid()}"
 atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
