@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("apps.support.helpdesk_api")),
     path("", include("apps.support.escalation_api")),
     path("", include("apps.support.breach_api")),
+    path("", include("apps.support.reports.api")),
 ]

@@ -161,3 +161,4 @@ from .escalation_models import (  # noqa: E402, F401
     EscalationPolicy,
 )
 from .helpdesks.models import HelpdeskSource  # noqa: E402, F401
+from .report_models import SupportReport  # noqa: E402, F401

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .reports.tasks import generate_support_report  # noqa: F401 (registers the task)
 
 
 # Every minute (beat); a run that overlaps the next one changes each clock once (see the

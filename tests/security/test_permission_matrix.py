@@ -44,6 +44,9 @@ from apps.reviews.models import ReviewPacket
 from apps.slos.models import BufferPolicy
 from apps.support.helpdesks.models import HelpdeskSource
 from apps.support.models import EscalationPolicy
+from apps.support.reports import exports as report_exports
+from apps.support.reports.generation import report_generate as support_report_generate
+from apps.support.reports.services import support_report_request
 from apps.support.services import ticket_create
 from tests.document_files import signed_pdf
 from tests.factories import (
@@ -195,6 +198,9 @@ API = [
     api("ticket", "detail", "get", "tickets/{ticket}/", "403 403 200 200 200 200 403 401", route="ticket-detail"),
     api("ticket", "clocks", "get", "tickets/{ticket}/clocks/", "403 403 200 200 200 200 403 401", route="ticket-clocks"),
     api("ticket", "escalations", "get", "tickets/{ticket}/escalations/", "403 403 200 200 200 200 403 401", route="ticket-escalations"),
+    api("support report", "list", "get", "support-reports/", "403 403 403 403 200 200 403 401", route="support-report-list"),
+    api("support report", "request", "post", "support-reports/", "403 403 403 403 201 201 403 401", {"kind": "weekly", "scope": "service", "service": "{service}", "period_start": "2026-01-05"}, route="support-report-list"),
+    api("support report", "detail", "get", "support-reports/{support_report}/", "403 403 403 403 200 200 403 401", route="support-report-detail"),
     api("escalation policy", "list", "get", "escalation-policies/", "403 403 200 200 200 200 403 401", route="escalation-policy-list"),
     api("escalation policy", "create", "post", "escalation-policies/", "403 403 403 403 403 201 403 401", {"name": "Signed desk", "service": "{service}", "contract": "{signed_contract}", "levels": [{"percent": "75", "notify_assignee": True}]}, route="escalation-policy-list"),
     api("escalation policy", "detail", "get", "escalation-policies/{escalation_policy}/", "403 403 200 200 200 200 403 401", route="escalation-policy-detail"),
@@ -253,6 +259,11 @@ WEB = [
     web("support", "ticket", "get", "/support/tickets/{ticket}/", "403 403 403 403 403 200 403 302", route="support:ticket"),
     web("support", "metrics", "get", "/support/metrics/", "403 403 403 403 200 200 403 302", route="support:metrics"),
     web("support", "breaches", "get", "/support/breaches/", "403 403 403 403 403 200 403 302", route="support:breaches"),
+    web("support", "reports", "get", "/support/reports/", "403 403 403 403 200 200 403 302", route="support:reports"),
+    web("support", "report", "get", "/support/reports/{support_report}/", "403 403 403 403 200 200 403 302", route="support:report"),
+    web("support", "report pdf", "get", "/support/reports/{support_report}/pdf/", "403 403 403 403 200 200 403 302", route="support:report-pdf"),
+    web("support", "report csv", "get", "/support/reports/{support_report}/csv/", "403 403 403 403 200 200 403 302", route="support:report-csv"),
+    web("support", "report regenerate", "post", "/support/reports/{support_report}/regenerate/", "403 403 403 403 302 302 403 302", route="support:report-regenerate"),
     web("support", "board", "get", "/support/board/", "403 403 403 403 403 200 403 302", route="support:board"),
     web("support", "board refresh", "get", "/support/board/?fragment=board", "403 403 403 403 403 200 403 302", route="support:board"),
 ]
@@ -312,6 +323,7 @@ def _no_pdf_rendering():
     it): drawing it for every reader would be most of this module's time."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(exports, "packet_pdf", lambda packet, signoffs: b"%PDF-1.7 matrix")
+        patch.setattr(report_exports, "report_pdf", lambda report: b"%PDF-1.7 matrix")
         yield
 
 
@@ -411,6 +423,14 @@ def _build_world() -> dict:
         created_at=datetime(2026, 1, 5, 8, tzinfo=UTC),
     )
     escalation_policy = EscalationPolicy.objects.create(name="Payments desk", service=service)
+    support_report = support_report_request(
+        kind="weekly",
+        scope="service",
+        service=service,
+        period_start=date(2026, 1, 5),
+        user=users["support"],
+    )
+    support_report_generate(report_id=support_report.pk)
     cycle = review_services.review_cycle_open(year=2025, user=users["leadership"])
     for packet in cycle.packets.all():
         review_generation.packet_generate(packet_id=packet.pk, task_id=f"matrix-{packet.pk}")
@@ -427,6 +447,7 @@ def _build_world() -> dict:
     ids = {
         "helpdesk": helpdesk.pk,
         "ticket": ticket.pk,
+        "support_report": support_report.pk,
         "escalation_policy": escalation_policy.pk,
         "calendar": calendar.pk,
         "signoff": signoff.pk,
