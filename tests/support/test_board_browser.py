@@ -1,5 +1,5 @@
-"""A support lead watches the live board in a real browser: a clock turns amber, then red, and
-the lead records the breach's cause.
+"""A support lead watches the live board in a real browser: a clock turns amber, then red, the
+lead records the breach's cause and finds it in the quarterly business review.
 
 Time is driven with time-machine in the test process, where the live server's thread runs too:
 the board's next poll (every second here) reads the clocks at the moved instant.
@@ -31,7 +31,7 @@ def wait_for_colour(page, colour: str) -> None:
     )
 
 
-def test_a_lead_watches_a_clock_turn_amber_then_red_and_records_its_cause(
+def test_a_lead_watches_a_clock_turn_amber_then_red_and_reviews_its_cause(
     live_server, page, screenshot, payments, matrix, settings
 ):
     settings.SUPPORT_BOARD_REFRESH_SECONDS = 1
@@ -99,6 +99,18 @@ def test_a_lead_watches_a_clock_turn_amber_then_red_and_records_its_cause(
         assert "Cause recorded for B-1 (response)." in page.inner_text(".messages")
         assert "Every breach has a cause." in page.inner_text("#breaches")
         screenshot("support-board-05-cause-recorded")
+
+        # The quarter's business review counts the breach under the cause just given.
+        page.goto(f"{live_server.url}/support/reports/")
+        page.select_option("#id_kind", "quarterly")
+        page.select_option("#id_scope", "service")
+        page.select_option("#id_service", label="Payments API")
+        page.fill("#id_period_start", timezone.localdate().isoformat())
+        page.click("button:has-text('Request')")
+        page.wait_for_url("**/support/reports/*/")
+        counted = page.locator("#report-causes tbody tr", has_text=cause.name).inner_text()
+        assert counted.split() == [*cause.name.split(), "1"]
+        screenshot("support-board-06-quarterly-report")
 
     review = BreachReview.objects.get()
     assert (review.clock.ticket_id, review.cause, review.recorded_by.username) == (
