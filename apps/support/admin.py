@@ -6,6 +6,7 @@ from django.contrib import admin
 from . import escalation_admin, helpdesk_admin  # noqa: F401
 from .choices import ClockState
 from .models import Ticket, TicketClock, TicketEvent
+from .reports import admin as report_admin  # noqa: F401 (registers the reports)
 
 
 class ReadOnlyInline(admin.TabularInline):

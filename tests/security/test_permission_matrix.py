@@ -281,6 +281,7 @@ ADMIN = {
     "support.escalation": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
     "support.breachcause": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
     "support.breachreview": ("", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 403 403"}),
+    "support.supportreport": ("support_report", {"changelist": "403 403 403 200 200 403", "add": "403 403 403 403 403 403", "change": "403 403 403 200 200 403", "change POST": "403 403 403 403 403 403", "delete": "403 403 403 403 403 403"}),
     "support.helpdesksource": ("helpdesk", {"changelist": "403 403 403 403 200 403", "add": "403 403 403 403 200 403", "change": "403 403 403 403 200 403", "change POST": "403 403 403 403 200 403", "delete": "403 403 403 403 403 403"}),
     "calendars.calendar": ("calendar", {"changelist": "403 200 200 200 200 403", "add": "403 403 403 403 200 403", "change": "403 200 200 200 200 403", "change POST": "403 403 403 403 200 403", "delete": "403 403 403 403 403 403", "history": "403 200 200 200 200 403", "history form": "403 200 200 200 200 403", "history POST": "403 403 403 403 200 403"}),
     "auth.group": ("", {"changelist": "403 403 403 403 403 403", "add": "403 403 403 403 403 403"}),
