@@ -1,4 +1,4 @@
-"""The support desk's routes of the API contract: tickets, events, bulk events, clocks as of an instant."""
+"""The support desk's API routes: tickets, events, bulk events, clocks as of an instant."""
 
 from datetime import timedelta
 
