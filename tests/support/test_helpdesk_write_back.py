@@ -1,6 +1,7 @@
 """An escalation's reassignment written back to Jira or Zendesk, once, through their APIs."""
 
 import base64
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -269,3 +270,35 @@ def test_the_api_takes_the_token_and_never_returns_it(payments, settings):
     assert changed.status_code == 200
     source.refresh_from_db()
     assert source.api_token == "zendesk-token"
+
+
+@pytest.mark.django_db
+def test_the_admin_form_never_shows_the_token_and_a_blank_keeps_it(payments, zendesk):
+    from apps.support.helpdesk_admin import HelpdeskSourceForm
+
+    source = _source(payments, "zendesk", zendesk, group_mapping={"Tier 2": 360002})
+    data = {
+        "name": source.name,
+        "slug": source.slug,
+        "kind": source.kind,
+        "secret": "",
+        "default_service": payments.pk,
+        "default_priority": "P3",
+        "status_mapping": json.dumps(source.status_mapping),
+        "priority_mapping": json.dumps(source.priority_mapping),
+        "customer_mapping": "{}",
+        "api_url": source.api_url,
+        "api_email": source.api_email,
+        "api_token": "",
+        "group_field": "",
+        "group_mapping": '{"Tier 2": 360002}',
+        "active": "on",
+    }
+
+    assert "zendesk-token" not in HelpdeskSourceForm(instance=source).as_p()
+    kept = HelpdeskSourceForm(data, instance=source)
+    assert kept.is_valid(), kept.errors
+    assert kept.save().api_token == "zendesk-token"
+    replaced = HelpdeskSourceForm({**data, "api_token": "new-token"}, instance=source)
+    assert replaced.is_valid(), replaced.errors
+    assert replaced.save().api_token == "new-token"
