@@ -91,12 +91,12 @@ def scale(low: Decimal, high: Decimal, wanted: int = 5) -> Scale:
     return Scale(low, high, axis_ticks(low, high, wanted), places)
 
 
-def percent_scale(figures: Sequence[Decimal | None]) -> Scale:
+def percent_scale(figures: Sequence[Decimal | None], wanted: int = 5) -> Scale:
     """A percentage axis up to 100 %, down to the lowest figure shown with room below it (a
     target and the months near it stay apart rather than squashed on one line)."""
     shown = [f for f in figures if f is not None and f.is_finite()] or [Decimal(100)]
     span = max(Decimal(100) - min(shown), Decimal("0.05")) * Decimal("1.15")
-    return scale(max(Decimal(100) - span, Decimal(0)), Decimal(100))
+    return scale(max(Decimal(100) - span, Decimal(0)), Decimal(100), wanted)
 
 
 def percent_tick(value: Decimal, places: int) -> str:
@@ -153,7 +153,8 @@ class _Frame:
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{escape(chart_id)}" '
             f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
             f'viewBox="0 0 {self.width} {self.height}" width="100%" '
-            f'style="max-width: {self.width}px" font-family="sans-serif" font-size="{FONT_SIZE}">',
+            f'style="display: block; max-width: {self.width}px; margin: 0.75rem 0" '
+            f'font-family="sans-serif" font-size="{FONT_SIZE}">',
             f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
             f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
             f'<g class="axis" fill="{MUTED}">',
@@ -293,12 +294,15 @@ def bar_chart(
     value_text: Callable[[Decimal, str], str],
     width: int = 600,
     plot_height: int = 200,
+    scale_: Scale | None = None,
 ) -> str:
-    """Bars side by side in each label's band, one per series (a currency, say), from zero."""
+    """Bars side by side in each label's band, one per series (a currency, say), from zero;
+    ``scale_`` fixes the axis (a share from 0 to 100 %), else it fits the bars."""
     values = [v for s in series for v in s.values if v is not None]
     frame = _Frame(
         labels=labels,
-        scale_=scale(min([Decimal(0), *values]), max([Decimal(0), *values]) or Decimal(1)),
+        scale_=scale_
+        or scale(min([Decimal(0), *values]), max([Decimal(0), *values]) or Decimal(1)),
         tick_text=tick_text,
         legend=[(s.label, s.colour, "bar", "") for s in series],
         width=width,

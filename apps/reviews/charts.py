@@ -10,7 +10,8 @@ from itertools import count
 
 from apps.core import charts, formatting
 
-WIDTH, PLOT_HEIGHT = 560, 110
+# Small enough for a PDF page beside its table; four ticks keep the axis text apart.
+WIDTH, PLOT_HEIGHT, TICKS = 560, 120, 4
 # A packet page may show one line's chart twice (among the SLAs and under its contract): each
 # drawing gets its own id so that its title and description stay its own.
 _drawn = count(1)
@@ -38,7 +39,7 @@ def attainment_chart(
         labels=[label for label, _ in points],
         series=[charts.Series("Attainment", values)],
         references=references,
-        scale_=charts.percent_scale([*values, goal]),
+        scale_=charts.percent_scale([*values, goal], TICKS),
         tick_text=charts.percent_tick,
         value_text=formatting.percent,
         missed_below=goal,
