@@ -97,9 +97,10 @@ def file_size(value, *, none: str = NOTHING) -> str:
         return f"{size} byte{'' if size == 1 else 's'}"
     for unit in ("KB", "MB", "GB"):
         size /= 1024
-        if size < 1024 or unit == "GB":
+        shown = size.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if shown < 1024 or unit == "GB":  # judged rounded: never "1024 KB"
             break
-    return f"{trimmed(size.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP))} {unit}"
+    return f"{trimmed(shown)} {unit}"
 
 
 def day(value, *, none: str = NOTHING) -> str:

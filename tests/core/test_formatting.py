@@ -79,6 +79,20 @@ def test_verdicts_are_labelled_as_their_badges_write_them():
     assert Commitment(verdict="MISMATCH").get_verdict_display() == "MISMATCH"
 
 
+def test_file_sizes_are_written_in_steps_of_1024():
+    sizes = [0, 1, 1023, 1536, 1024 * 1024 - 1, 20 * 1024 * 1024, 3 * 1024**4, None]
+    assert [formatting.file_size(size) for size in sizes] == [
+        "0 bytes",
+        "1 byte",
+        "1023 bytes",
+        "1.5 KB",
+        "1 MB",  # rounded before the unit is chosen: never "1024 KB"
+        "20 MB",
+        "3072 GB",
+        "—",
+    ]
+
+
 def test_the_slo_chart_axis_has_round_distinct_ticks():
     from apps.core.charts import axis_ticks
 
