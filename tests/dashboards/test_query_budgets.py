@@ -8,9 +8,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.catalog.choices import IndicatorKind
 from apps.contracts.choices import ContractStatus
 from apps.drift.models import DriftEvent
-from tests.factories import CommitmentFactory, ContractFactory, CustomerFactory, UserFactory
+from apps.measurements.models import SLISample
+from tests.factories import (
+    CommitmentFactory,
+    ContractFactory,
+    CustomerFactory,
+    IndicatorFactory,
+    SLOFactory,
+    UserFactory,
+)
 from tests.web.helpers import client_as
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +89,32 @@ def test_pages_cost_the_same_queries_for_3_and_30_more_contracts(world, dave, pa
     large = count_queries(dave, url)
     assert small == large
     assert large == BUDGETS[page]
+
+
+def test_drilldown_charts_cost_the_same_for_more_months_and_more_indicators(world, dave):
+    """Each chart comes from the counts already read: twelve months cost what four do, and a
+    further indicator (its SLO, SLA lines, samples, three more charts) costs nothing more."""
+    url = "/dashboards/services/payments-api/"
+    budget = BUDGETS[url]
+    assert count_queries(dave, f"{url}?year=2025") == budget  # a past year: twelve months
+    assert count_queries(dave, url) == budget  # this year: four months so far
+    service = world.lines["L1"].indicator.service
+    errors = IndicatorFactory(service=service, name="Errors", kind=IndicatorKind.AVAILABILITY)
+    SLOFactory(indicator=errors, target=Decimal("99.5"))
+    for index in range(3):
+        CommitmentFactory(
+            contract=world.lines["L1"].contract,
+            indicator=errors,
+            target=Decimal("99.0") + Decimal("0.25") * index,
+            credit_schedule=world.lines["L1"].credit_schedule,
+        )
+    SLISample.objects.create(
+        indicator=errors,
+        start=datetime(2026, 2, 1, tzinfo=UTC),
+        end=datetime(2026, 2, 1, 1, tzinfo=UTC),
+        good=990,
+        total=1000,
+    )
+    response = client_as(dave).get(url)
+    assert f"chart-budget-{errors.pk}" in response.text
+    assert count_queries(dave, url) == budget
