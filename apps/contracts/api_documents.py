@@ -79,6 +79,10 @@ class ContractDocumentViewSet(
     content_negotiation_class = FileOrJSONNegotiation
     pagination_class = None
 
+    def initialize_request(self, request, *args, **kwargs):
+        documents.limit_upload_size(request)  # before anything (a CSRF check) reads the body
+        return super().initialize_request(request, *args, **kwargs)
+
     def contract(self):
         return get_object_or_404(
             policies.visible_contracts(self.request.user), pk=self.kwargs["contract_pk"]
@@ -104,6 +108,8 @@ class ContractDocumentViewSet(
         contract = self.contract()
         policies.check_attach_document(request.user, contract)
         body = DocumentUploadSerializer(data=request.data)
+        if too_large := documents.too_large_refusal(request):
+            raise too_large
         body.is_valid(raise_exception=True)
         document = services.document_attach(
             contract=contract,

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import formatting
@@ -52,11 +53,20 @@ def _field_messages(error: ValidationError, form: forms.Form) -> str:
 
 @login_required
 @require_POST
+@csrf_exempt  # only so that the size limit is in place before the body is read: checked below
 def document_upload(request, pk: int):
+    documents.limit_upload_size(request)
+    return _document_upload(request, pk)
+
+
+@csrf_protect
+def _document_upload(request, pk: int):
     contract = get_object_or_404(policies.visible_contracts(request.user), pk=pk)
     form = DocumentForm(request.POST, request.FILES)
     try:
         policies.check_attach_document(request.user, contract)
+        if too_large := documents.too_large_refusal(request):
+            raise too_large
         if not form.is_valid():
             raise ValidationError(form.errors.as_data())
         document = services.document_attach(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import FileResponse
 
 from apps.core import formatting
@@ -65,6 +66,33 @@ def check_upload(upload) -> CheckedUpload:
     return CheckedUpload(
         name=name, content_type=found.content_type, size=upload.size, sha256=_sha256(upload)
     )
+
+
+class DocumentSizeLimit(FileUploadHandler):
+    """Skips a file as soon as it passes DOCUMENT_MAX_BYTES, so that a huge upload is never
+    written to disk; ``too_large_refusal`` then names it. First of a request's handlers."""
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > settings.DOCUMENT_MAX_BYTES:
+            self.request.document_upload_too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the handlers after this one build the file
+
+
+def limit_upload_size(request) -> None:
+    """Before the body is read: stop reading a file past the limit (Django's own handlers would
+    write a file of any size to disk before anything could refuse it)."""
+    request.upload_handlers.insert(0, DocumentSizeLimit(request))
+
+
+def too_large_refusal(request) -> ValidationError | None:
+    if not getattr(request, "document_upload_too_large", False):
+        return None
+    limit = formatting.file_size(settings.DOCUMENT_MAX_BYTES)
+    return ValidationError({"file": f"The file is over {limit}; at most {limit} is accepted."})
 
 
 def download_response(document: ContractDocument) -> FileResponse:

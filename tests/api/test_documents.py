@@ -73,6 +73,17 @@ def test_bad_uploads_are_400_naming_the_field_and_store_nothing(contract, alice,
     assert not ContractDocument.objects.exists()
 
 
+def test_a_file_over_the_limit_is_not_read_to_its_end(settings, contract, alice):
+    settings.DOCUMENT_MAX_BYTES = 64 * 1024
+    big = upload("big.pdf", PDF_BYTES + b"0" * (1024 * 1024))
+    response = client_for(alice).post(
+        _documents(contract), {"file": big, "kind": "signed"}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"file": ["The file is over 64 KB; at most 64 KB is accepted."]}
+    assert not ContractDocument.objects.exists()
+
+
 def test_garbage_bodies_are_4xx_never_500(contract, alice):
     owner = client_for(alice)
     broken = owner.generic(

@@ -39,7 +39,7 @@ def test_a_refused_upload_names_the_field_and_stores_nothing(settings, contract,
     settings.DOCUMENT_MAX_BYTES = 1024
     browser = client_as(alice)
     too_big = _attach(browser, contract, upload("big.pdf", PDF_BYTES + b"0" * 2048))
-    assert "Nothing stored: File: The file is 2.1 KB; at most 1 KB is accepted." in (
+    assert "Nothing stored: File: The file is over 1 KB; at most 1 KB is accepted." in (
         too_big.content.decode()
     )
     renamed = _attach(browser, contract, upload("contract.pdf", EXE_BYTES))
@@ -50,6 +50,16 @@ def test_a_refused_upload_names_the_field_and_stores_nothing(settings, contract,
         reverse("contracts:document-upload", args=[contract.pk]), {"kind": "signed"}, follow=True
     )
     assert "Nothing stored: File: Choose a file to attach." in missing.content.decode()
+    assert not ContractDocument.objects.exists()
+
+
+def test_an_upload_without_the_csrf_token_is_refused(contract, alice):
+    browser = client_as(alice, enforce_csrf_checks=True)
+    response = browser.post(
+        reverse("contracts:document-upload", args=[contract.pk]),
+        {"kind": "signed", "file": signed_pdf()},
+    )
+    assert response.status_code == 403
     assert not ContractDocument.objects.exists()
 
 
