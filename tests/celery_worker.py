@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -77,15 +78,19 @@ class Worker:
         env.update(extra)
         return env
 
-    def start(self, *, concurrency: int = 1, **extra) -> None:
+    def start(self, *, concurrency: int = 1, beat: bool = False, **extra) -> None:
+        """``beat``: the worker also runs the beat scheduler (``--beat``), its schedule file in
+        the test's directory, so every test starts from a fresh schedule."""
         self.starts += 1
         log = open(self.tmp_path / f"worker-{self.starts}.log", "w")  # noqa: SIM115
+        schedule = self.tmp_path / f"beat-schedule-{self.starts}"
         self.process = subprocess.Popen(
             [
                 *(str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-Q", self.queues),
                 *("--concurrency", str(concurrency), "--pool", "prefork"),
                 *("--without-gossip", "--without-mingle", "--loglevel", "INFO"),
                 *("-n", f"{self.name}-{os.getpid()}-{self.starts}@%h"),
+                *(("--beat", "--schedule", str(schedule)) if beat else ()),
             ],
             cwd=ROOT,
             env=self.env(**extra),
@@ -93,6 +98,18 @@ class Worker:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a kill takes the children too
         )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        """Until the worker says it is ready to take tasks (its log's ``ready.`` line)."""
+        log = self.tmp_path / f"worker-{self.starts}.log"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The worker exited early:\n{self.logs()}")
+            if " ready." in log.read_text():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"The worker was not ready within {timeout} s:\n{self.logs()}")
 
     def kill(self, sig=signal.SIGKILL) -> None:
         if self.process and self.process.poll() is None:
