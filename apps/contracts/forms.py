@@ -97,7 +97,11 @@ class BaseCommitmentFormSet(forms.BaseInlineFormSet):
             form.fields["DELETE"].label = "Remove this line"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("indicator__service")
+        # Kept: the formset asks for its queryset once per form, and a fresh clone each time
+        # would read the lines again for every one of them.
+        if not hasattr(self, "_lines"):
+            self._lines = super().get_queryset().select_related("indicator__service")
+        return self._lines
 
 
 CommitmentFormSet = forms.inlineformset_factory(

@@ -165,3 +165,16 @@ def test_showing_the_rejection_costs_no_query_more(alice, bob, acme, availabilit
         counts.append(len(queries))
         assert page.count("data-rejection") == (1 if rejected else 0)
     assert counts[0] == counts[1]
+
+
+def test_the_edit_page_costs_the_same_for_1_and_4_lines(alice, bob, acme, availability, slo):
+    actors = {"alice": alice, "bob": bob, "acme": acme, "availability": availability}
+    browser = client_as(alice)
+    counts = []
+    for count in (1, 4):
+        url = reverse("contracts:edit", args=[_contract_of(count, rejected=True, **actors).pk])
+        browser.get(url)  # warm the per-process caches
+        with CaptureQueriesContext(connection) as queries:
+            browser.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
