@@ -12,6 +12,7 @@ from django.utils import timezone
 from apps.contracts import services
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import SignOff
+from apps.core.validators import TEXT_MAX_LENGTH
 from tests.admin.conftest import in_review_line  # noqa: F401 (the line in review)
 
 from .helpers import client_as
@@ -80,6 +81,14 @@ def test_rejecting_without_a_comment_names_the_field_and_changes_nothing(bob, li
 def test_an_unknown_decision_names_the_field(bob, line):
     response = _decide(bob, line, decision="maybe")
     assert "Nothing changed: Decision: Choose Approve or Reject." in response.text
+    assert not SignOff.objects.exists()
+
+
+def test_a_comment_too_long_names_the_field(bob, line):
+    response = _decide(bob, line, decision="approve", comment="x" * (TEXT_MAX_LENGTH + 1))
+    assert "Nothing changed: Comment: Ensure this value has at most 10000 characters" in (
+        response.text
+    )
     assert not SignOff.objects.exists()
 
 
