@@ -283,7 +283,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Choice sets whose field name ("kind") other resources also use, named once.
-    "ENUM_NAME_OVERRIDES": {"DocumentKindEnum": "apps.contracts.choices.DocumentKind"},
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "apps.contracts.choices.DocumentKind",
+        "SupportReportKindEnum": "apps.support.report_models.ReportKind",
+        "SupportReportStatusEnum": "apps.support.report_models.ReportStatus",
+    },
 }
 
 # Each record is written once, by the root's handler (in a Celery worker, by the one Celery puts

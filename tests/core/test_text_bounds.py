@@ -21,6 +21,7 @@ WRITTEN_BY_THE_SYSTEM = {
     "reviews.ReviewCycle.note",
     "reviews.ReviewPacket.error",
     "reviews.ReviewPacket.data",
+    "support.SupportReport.error",
 }
 
 

@@ -184,6 +184,23 @@ def test_pages_show_the_report_to_support_and_leadership_only(client, quarterly,
     assert "breaches,Understaffed,2026-01-01,breaches,1" in csv
 
 
+def test_charts_draw_shares_on_a_full_percent_axis_and_the_trend_the_busy_priorities(
+    quarterly,
+):
+    context = exports.report_context(quarterly)
+    attainment = str(context["attainment_chart"])
+    assert 'data-series="Responded within target"' in attainment
+    assert 'data-label="P1" data-value="50"' in attainment
+    assert ">100 %</text>" in attainment and ">0 %</text>" in attainment
+    # Only P1 had tickets: one row per month for it.
+    assert [(row["start"], row["priority"]) for row in context["trend"]] == [
+        ("2026-01-01", "P1"),
+        ("2026-02-01", "P1"),
+        ("2026-03-01", "P1"),
+    ]
+    assert 'data-series="P2"' not in str(context["mttr_chart"])
+
+
 def test_requesting_from_the_page_builds_the_report(
     client, desk_tickets, payments, sam, django_capture_on_commit_callbacks
 ):

@@ -77,6 +77,7 @@ def attainment_chart(priorities: list[dict]) -> str:
             series=series,
             tick_text=charts.percent_tick,
             value_text=lambda value, label: f"{label} {formatting.percent(value)}",
+            scale_=charts.scale(Decimal(0), Decimal(100)),
         )
     )
 
@@ -156,7 +157,11 @@ def report_context(report: SupportReport) -> dict:
         }
         for row in data["priorities"]
     ]
-    names = [row["priority"] for row in data["priorities"]]
+    # The trend shows the priorities with tickets in the period (all four when none has any);
+    # the CSV keeps every one.
+    names = [row["priority"] for row in data["priorities"] if row["tickets"]] or [
+        row["priority"] for row in data["priorities"]
+    ]
     trend = [
         {
             "start": step["start"],
