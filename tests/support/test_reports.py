@@ -235,12 +235,25 @@ def test_requesting_from_the_page_builds_the_report(
     assert SupportReport.objects.count() == 1
 
 
-def test_the_pdf_has_every_section_and_no_blank_page(quarterly):
-    pages = pdf_pages(exports.report_pdf(quarterly), "support-report-quarterly")
+@pytest.mark.parametrize(
+    ("kind", "title"),
+    [
+        ("weekly", "Weekly ops"),
+        ("monthly", "Monthly retrospective"),
+        ("quarterly", "Quarterly business review"),
+    ],
+)
+def test_the_pdf_has_every_section_and_no_blank_page(
+    kind, title, desk_tickets, acme, sam, django_capture_on_commit_callbacks
+):
+    report = _request(
+        django_capture_on_commit_callbacks, kind, scope="customer", customer=acme, user=sam
+    )
+    pages = pdf_pages(exports.report_pdf(report), f"support-report-{kind}")
     assert all(body(page) for page in pages), "a blank page"
     text = flat(" ".join(pages))
     for section in (
-        "Quarterly business review",
+        title,
         "Attainment per priority against target",
         "Breaches by cause",
         "Not analysed yet",
