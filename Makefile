@@ -49,7 +49,8 @@ clean:
 # in the same run and the ratio: ingestion, aggregation and backtest; the portfolio dashboard
 # against the admin's contract list; a full review cycle by real workers; business-time dues
 # against adding a plain timedelta; the support clock sweep against the SELECT of due clocks and
-# bulk ticket events against a COPY of the same rows.
+# bulk ticket events against a COPY of the same rows; a minute's escalation levels fired and paged
+# by real workers against posting the same events straight to the receiver.
 # BENCH_ARGS="--scale 0.01" for a quick run.
 bench: venv
 	$(PY) manage.py migrate --noinput
@@ -58,3 +59,4 @@ bench: venv
 	$(PY) manage.py bench_reviews $(BENCH_ARGS)
 	$(PY) manage.py bench_business_time $(BENCH_ARGS)
 	$(PY) manage.py bench_support $(BENCH_ARGS)
+	$(PY) manage.py bench_escalations $(BENCH_ARGS)

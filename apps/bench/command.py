@@ -22,6 +22,17 @@ class BenchCommand(BaseCommand):
     def add_bench_arguments(self, parser):
         """Options of this benchmark beyond --scale."""
 
+    @staticmethod
+    def add_workers_argument(parser):
+        """``--workers``, for the benchmarks run by real Celery workers."""
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Worker processes (the Celery worker's prefork concurrency); default: the "
+            "project's CELERY_WORKER_CONCURRENCY, as a worker started without the option runs.",
+        )
+
     def run(self, *, scale: float, **options) -> dict:
         raise NotImplementedError
 

@@ -84,7 +84,7 @@ def _check_redis(url: str) -> None:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception as error:
-        raise RuntimeError(f"The review bench needs Redis at {url}: {error}") from error
+        raise RuntimeError(f"The bench needs Redis at {url}: {error}") from error
 
 
 def _empty_redis(url: str) -> None:
@@ -111,7 +111,7 @@ def _env(database_url: str, broker: str) -> dict:
 class Workers:
     """One ``celery worker`` process group (prefork, ``concurrency`` children)."""
 
-    def __init__(self, env: dict, concurrency: int, logdir: Path):
+    def __init__(self, env: dict, concurrency: int, logdir: Path, name: str = "bench-reviews"):
         logdir.mkdir(parents=True, exist_ok=True)
         self.log_path = logdir / "worker.log"
         self.process = subprocess.Popen(
@@ -130,7 +130,7 @@ class Workers:
                 "--without-mingle",
                 "--without-heartbeat",
                 "-n",
-                f"bench-reviews-{os.getpid()}@%h",
+                f"{name}-{os.getpid()}@%h",
                 "--loglevel",
                 "INFO",
                 "--logfile",

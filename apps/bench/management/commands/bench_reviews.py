@@ -16,13 +16,7 @@ class Command(BenchCommand):
     full_size = "200 services, 2,000 contracts, 200 × 8,760 samples"
 
     def add_bench_arguments(self, parser):
-        parser.add_argument(
-            "--workers",
-            type=int,
-            default=None,
-            help="Worker processes (the Celery worker's prefork concurrency); default: the "
-            "project's CELERY_WORKER_CONCURRENCY, as a worker started without the option runs.",
-        )
+        self.add_workers_argument(parser)
         parser.add_argument(
             "--runs",
             type=int,
