@@ -18,7 +18,7 @@ from apps.contracts.choices import ContractStatus, Period
 from apps.core import formatting
 from apps.slos.choices import VERDICT_CHOICES, SloStatus, SloWindow
 
-from . import charts
+from . import charts, selectors
 from .models import ReviewPacket
 
 # Packets store the values; people read the labels.
@@ -265,9 +265,8 @@ def packet_pdf(packet: ReviewPacket, signoffs) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only the PDF needs.
     from weasyprint import HTML
 
-    html = render_to_string(
-        "reviews/packet_pdf.html", {**packet_context(packet), "signoffs": signoffs}
-    )
+    context = {**packet_context(packet), "signoff_rows": selectors.signoff_status(signoffs)}
+    html = render_to_string("reviews/packet_pdf.html", context)
     return HTML(string=html).write_pdf()
 
 

@@ -7,9 +7,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core.validators import TEXT_MAX_LENGTH
-from apps.reviews import services
+from apps.reviews import exports, services
 from apps.reviews.choices import SignOffRole
 from apps.reviews.models import ReviewSignOff
+
+from .test_packet_pdf_pages import flat, pdf_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +151,18 @@ def test_the_packet_page_has_a_fixed_budget_whatever_its_sign_offs(
     services.packet_signoff(packet=customer_packet, user=bob, role="engineering")
     services.packet_signoff(packet=customer_packet, user=carol, role="legal")
     assert before == _count(browser, customer_packet) == PACKET_PAGE_QUERIES
+
+
+def test_the_pdf_names_who_signed_and_who_is_missing(bob, carol, service_packet):
+    signoff = services.packet_signoff(
+        packet=service_packet, user=bob, role="engineering", comment="SLOs held."
+    )
+    services.packet_signoff(packet=service_packet, user=carol, role="legal")
+    signoffs = list(service_packet.signoffs.select_related("user"))
+    first = flat(
+        pdf_pages(exports.packet_pdf(service_packet, signoffs), "signoffs-of-a-service")[0]
+    )
+    assert (
+        f"Sign-offs: Engineering (bob, {signoff.signed_at:%Y-%m-%d}: “SLOs held.”); "
+        "Sales (missing); Customer success (missing); Legal (carol, "
+    ) in first
