@@ -26,7 +26,8 @@ from celery import Task, group, shared_task
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from celery.utils.time import get_exponential_backoff_interval
 from django.conf import settings
-from kombu.exceptions import OperationalError as KombuOperationalError
+
+from apps.core.broker import BROKER_ERRORS
 
 from . import generation
 from .choices import PacketStatus
@@ -38,9 +39,6 @@ logger = logging.getLogger(__name__)
 # The time limits of a packet task and its longest backoff live in generation.py, beside
 # ``lost_after``, which counts from them.
 MAX_RETRIES = 5
-# What Celery raises when it cannot hand a message to the broker (kombu's OperationalError
-# wraps the connection's own error).
-BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError)
 # Packets per task of a cycle, unless settings.REVIEW_PACKETS_PER_TASK says otherwise. Each
 # task reads the samples of its chunk's indicators once (a customer's lines span many of
 # them), so larger chunks read them fewer times; a chunk still ends well within its time

@@ -16,7 +16,7 @@ from apps.core.roles import SUPPORT
 from apps.support.metrics import MetricsFilter, support_metrics
 from apps.support.models import BreachCause, BreachReview
 from apps.support.report_models import ReportStatus, SupportReport
-from apps.support.reports import content, exports, periods
+from apps.support.reports import content, exports, periods, tasks
 from apps.support.reports.services import support_report_regenerate, support_report_request
 from tests.factories import SLOFactory, UserFactory
 from tests.reviews.test_packet_pdf_pages import body, flat, pdf_pages
@@ -315,3 +315,17 @@ def test_the_api_requests_and_reads_reports(
         format="json",
     )
     assert bad.status_code == 400 and "service" in bad.json()
+
+
+def test_a_broker_that_refuses_the_task_fails_the_report_with_the_reason(
+    payments, sam, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refused(report_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.generate_support_report, "delay", refused)
+    report = _request(
+        django_capture_on_commit_callbacks, scope="service", service=payments, user=sam
+    )
+    assert report.status == ReportStatus.FAILED
+    assert report.error == "The task queue could not be reached: build the report again."
