@@ -166,6 +166,21 @@ class ReadOnlyGovernedAdmin(GovernedAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page that only services write: never added, changed or
+    removed there; each links to its own page."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 def apply_to_each(
     modeladmin: admin.ModelAdmin,
     request,

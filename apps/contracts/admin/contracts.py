@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 
 from apps.core.admin import (
     ReadOnlyGovernedAdmin,
+    ReadOnlyInline,
     action_with_comment,
     apply_to_each,
 )
@@ -18,24 +19,15 @@ from .display import STATUS_COLOURS, badge
 from .documents import DocumentInline
 
 
-class CommitmentInline(admin.TabularInline):
+class CommitmentInline(ReadOnlyInline):
     """The contract's lines, read-only; each links to its page with the alignment detail."""
 
     model = Commitment
     fields = ["indicator", "target", "period", "credit_schedule", "verdict", "version"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("indicator__service", "credit_schedule")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RiskyLinesFilter(admin.SimpleListFilter):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from apps.core import formatting
-from apps.core.admin import ReadOnlyGovernedAdmin
+from apps.core.admin import ReadOnlyGovernedAdmin, ReadOnlyInline
 
 from .. import policies
 from ..models import ContractDocument
@@ -18,25 +18,16 @@ def _download_link(document: ContractDocument):
     return format_html('<a href="{}">{}</a>', url, document.name)
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(ReadOnlyInline):
     """The revision's files, read-only, each a link to its download."""
 
     model = ContractDocument
     fields = ["download", "kind", "content_type", "shown_size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
     verbose_name_plural = "documents"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="file")
     def download(self, document):
