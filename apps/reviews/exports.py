@@ -5,8 +5,6 @@ All three read the packet's stored ``data`` only, so they show exactly what was 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -15,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from apps.contracts import schedule_fit
 from apps.contracts.choices import ContractStatus, Period
-from apps.core import formatting
+from apps.core import downloads, formatting
 from apps.slos.choices import VERDICT_CHOICES, SloStatus, SloWindow
 
 from . import charts, selectors
@@ -351,11 +349,7 @@ def _support_breach_rows(section: dict | None) -> list[list]:
 
 
 def packet_csv(packet: ReviewPacket) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(packet.data or {}))
-    return buffer.getvalue()
+    return downloads.csv_text(CSV_HEADER, csv_rows(packet.data or {}))
 
 
 def export_filename(packet: ReviewPacket, extension: str) -> str:

@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.core.downloads import attachment
 from apps.core.errors import DomainError, refusal_text
 
 from . import access, exports, selectors, services
@@ -106,17 +107,11 @@ def _ready(request, pk: int) -> ReviewPacket:
     return packet
 
 
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 def packet_pdf(request, pk: int):
     packet = _ready(request, pk)
     signoffs = list(packet.signoffs.select_related("user"))
-    return _download(
+    return attachment(
         exports.packet_pdf(packet, signoffs),
         "application/pdf",
         exports.export_filename(packet, "pdf"),
@@ -126,7 +121,7 @@ def packet_pdf(request, pk: int):
 @login_required
 def packet_csv(request, pk: int):
     packet = _ready(request, pk)
-    return _download(
+    return attachment(
         exports.packet_csv(packet),
         "text/csv; charset=utf-8",
         exports.export_filename(packet, "csv"),

@@ -3,14 +3,12 @@ charts as the page does) and a CSV. All three read the report's stored ``data`` 
 
 from __future__ import annotations
 
-import csv
-import io
 from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from apps.core import charts, formatting
+from apps.core import charts, downloads, formatting
 
 from ..report_models import SupportReport
 
@@ -233,11 +231,7 @@ def csv_rows(data: dict) -> list[list]:
 
 
 def report_csv(report: SupportReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_HEADER)
-    writer.writerows(csv_rows(report.data or {}))
-    return buffer.getvalue()
+    return downloads.csv_text(CSV_HEADER, csv_rows(report.data or {}))
 
 
 def export_filename(report: SupportReport, extension: str) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.downloads import attachment
 
 from .. import access
 from ..report_models import SupportReport
@@ -66,16 +68,10 @@ def _ready(request, pk: int) -> SupportReport:
     return report
 
 
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @login_required
 def report_pdf(request, pk: int):
     report = _ready(request, pk)
-    return _download(
+    return attachment(
         exports.report_pdf(report), "application/pdf", exports.export_filename(report, "pdf")
     )
 
@@ -83,7 +79,7 @@ def report_pdf(request, pk: int):
 @login_required
 def report_csv(request, pk: int):
     report = _ready(request, pk)
-    return _download(
+    return attachment(
         exports.report_csv(report),
         "text/csv; charset=utf-8",
         exports.export_filename(report, "csv"),
