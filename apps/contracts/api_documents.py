@@ -47,7 +47,7 @@ class ContractDocumentSerializer(serializers.ModelSerializer):
     def get_download_url(self, document) -> str:
         return reverse(
             "contract-document-detail",
-            kwargs={"contract_pk": document.contract_id, "pk": document.pk},
+            kwargs={"id": document.contract_id, "doc_id": document.pk},
             request=self.context.get("request"),
         )
 
@@ -78,6 +78,8 @@ class ContractDocumentViewSet(
     parser_classes = [parsers.MultiPartParser]
     content_negotiation_class = FileOrJSONNegotiation
     pagination_class = None
+    # The paths' names as the API contract writes them: contracts/{id}/documents/{doc_id}/.
+    lookup_url_kwarg = "doc_id"
 
     def initialize_request(self, request, *args, **kwargs):
         documents.limit_upload_size(request)  # before anything (a CSRF check) reads the body
@@ -85,13 +87,13 @@ class ContractDocumentViewSet(
 
     def contract(self):
         return get_object_or_404(
-            policies.visible_contracts(self.request.user), pk=self.kwargs["contract_pk"]
+            policies.visible_contracts(self.request.user), pk=self.kwargs["id"]
         )
 
     def get_queryset(self):
         return policies.visible_documents(
             self.request.user,
-            ContractDocument.objects.filter(contract_id=self.kwargs["contract_pk"]),
+            ContractDocument.objects.filter(contract_id=self.kwargs["id"]),
         )
 
     def list(self, request, *args, **kwargs):

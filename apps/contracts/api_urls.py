@@ -15,12 +15,12 @@ router.register("waivers", api.WaiverViewSet, basename="waiver")
 # Under a contract: its documents, listed and attached, and each one downloaded.
 documents = [
     path(
-        "contracts/<int:contract_pk>/documents/",
+        "contracts/<int:id>/documents/",
         ContractDocumentViewSet.as_view({"get": "list", "post": "create"}),
         name="contract-document-list",
     ),
     path(
-        "contracts/<int:contract_pk>/documents/<int:pk>/",
+        "contracts/<int:id>/documents/<int:doc_id>/",
         ContractDocumentViewSet.as_view({"get": "retrieve"}),
         name="contract-document-detail",
     ),

@@ -128,7 +128,7 @@ def test_who_may_attach_and_who_may_read(contract, alice, bob, sam, mallory):
 
 def test_the_schema_describes_the_multipart_upload_and_the_download(api):
     schema = api.get("/api/schema/?format=json").json()
-    operations = schema["paths"]["/api/v1/contracts/{contract_pk}/documents/"]
+    operations = schema["paths"]["/api/v1/contracts/{id}/documents/"]
     assert "multipart/form-data" in operations["post"]["requestBody"]["content"]
-    download = schema["paths"]["/api/v1/contracts/{contract_pk}/documents/{id}/"]["get"]
+    download = schema["paths"]["/api/v1/contracts/{id}/documents/{doc_id}/"]["get"]
     assert "application/pdf" in download["responses"]["200"]["content"]
