@@ -156,6 +156,10 @@ _REVIEW_PERMISSIONS = {
 for _role, _codes in _REVIEW_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] += [*_VIEW_REVIEWS, *_codes]
 
+# Support reports are read where the support metrics are: by the desk and by leadership.
+for _role in (LEADERSHIP, SUPPORT):
+    ROLE_PERMISSIONS[_role].append("support.view_supportreport")
+
 
 def sync_role_permissions(sender=None, using="default", **kwargs):
     """Give each role group exactly the permissions of ROLE_PERMISSIONS.

@@ -1,9 +1,9 @@
 """Support reports in the admin: read only, for whoever may read the support metrics (the pages'
-rule); reports are requested from the reports page or the API, and built by their task."""
+rule: the Support and Leadership groups hold ``view_supportreport``, apps/core/roles.py);
+reports are requested from the reports page or the API, and built by their task."""
 
 from django.contrib import admin
 
-from .. import access
 from ..report_models import SupportReport
 
 
@@ -27,12 +27,6 @@ class SupportReportAdmin(admin.ModelAdmin):
         "data",
     ]
     show_full_result_count = False
-
-    def has_module_permission(self, request):
-        return access.can_view_metrics(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return access.can_view_metrics(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
