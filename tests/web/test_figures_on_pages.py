@@ -56,3 +56,12 @@ def test_dashboard_list_writes_fees_with_separators(dave, signed_contract):
 
     assert "<td>10,000.00</td>" in html
     assert "10000.00" not in html
+
+
+def test_the_line_admin_page_writes_its_target_as_the_pages_do(bob, rejected_line):
+    page = client_as(bob).get(f"/admin/contracts/commitment/{rejected_line.pk}/change/")
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert re.search(r"<label>Target:</label>\s*<div class=\"readonly\">99.99 %</div>", html), html
+    assert "99.9900" not in html

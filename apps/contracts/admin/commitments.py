@@ -91,7 +91,7 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
                 "fields": [
                     "contract",
                     "indicator",
-                    "target",
+                    "target_display",
                     "period",
                     "credit_schedule_terms",
                     "schedule_fit",
@@ -104,6 +104,7 @@ class CommitmentAdmin(ReadOnlyGovernedAdmin):
         ("Engineering decision", {"fields": ["current_signoff", "waivers"]}),
     ]
     readonly_fields = [
+        "target_display",
         "version",
         "credit_schedule_terms",
         "schedule_fit",
