@@ -1,10 +1,10 @@
 """``/api/v1/escalation-policies/``: who hears of a service's tickets, and when.
 
 A policy is written whole, levels included: a change replaces its levels (numbered from 1 in
-the order given). Levels are placed on running clocks by their next recomputation or evaluation.
+the order given), through ``services.escalation_policies`` as the admin's writes are. Levels
+are placed on running clocks by their next recomputation or evaluation.
 """
 
-from django.db import transaction
 from django.urls import include, path
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
@@ -13,7 +13,11 @@ from apps.core.api import CleanModelSerializer, ModelPermissions, RefuseUnknownF
 from apps.notifications.models import NotificationChannel
 
 from .choices import ClockMetric
-from .escalation_models import EscalationLevel, EscalationPolicy
+from .escalation_models import EscalationPolicy
+from .services.escalation_policies import escalation_policy_create, escalation_policy_update
+
+API_CREATE_REASON = "Created through the API."
+API_CHANGE_REASON = "Changed through the API."
 
 
 class EscalationLevelSerializer(RefuseUnknownFields, serializers.Serializer):
@@ -80,35 +84,6 @@ class EscalationPolicySerializer(CleanModelSerializer):
             raise serializers.ValidationError("A policy needs at least one level.")
         return levels
 
-    def _write_levels(self, policy, levels):
-        policy.levels.all().delete()
-        for position, data in enumerate(levels, start=1):
-            channels = data.pop("channels", [])
-            level = EscalationLevel.objects.create(
-                policy=policy,
-                position=position,
-                metric=data.pop("metric", None) or "",
-                **data,
-            )
-            level.channels.set(channels)
-
-    @transaction.atomic
-    def create(self, validated_data):
-        levels = validated_data.pop("levels")
-        policy = EscalationPolicy.objects.create(**validated_data)
-        self._write_levels(policy, levels)
-        return policy
-
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        levels = validated_data.pop("levels", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save()
-        if levels is not None:
-            self._write_levels(instance, levels)
-        return instance
-
 
 class EscalationPolicyViewSet(
     mixins.CreateModelMixin,
@@ -122,6 +97,19 @@ class EscalationPolicyViewSet(
     permission_classes = [ModelPermissions]
     queryset = EscalationPolicy.objects.prefetch_related("levels__channels").order_by("id")
     serializer_class = EscalationPolicySerializer
+
+    def perform_create(self, serializer):
+        serializer.instance = escalation_policy_create(
+            user=self.request.user, reason=API_CREATE_REASON, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = escalation_policy_update(
+            policy=serializer.instance,
+            user=self.request.user,
+            reason=API_CHANGE_REASON,
+            **serializer.validated_data,
+        )
 
 
 router = SimpleRouter()

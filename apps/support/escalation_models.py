@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from apps.catalog.models import Service
 from apps.contracts.models import Contract
@@ -43,6 +44,7 @@ class EscalationPolicy(models.Model):
         blank=True, help_text="The team lead told by levels that notify the team lead."
     )
     active = models.BooleanField(default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name_plural = "escalation policies"
@@ -102,6 +104,7 @@ class EscalationLevel(models.Model):
         "after the due then counts wall-clock minutes). Otherwise a level that falls due outside "
         "hours fires at the calendar's next opening.",
     )
+    history = HistoricalRecords(m2m_fields=[channels])
 
     class Meta:
         ordering = ["policy", "position"]
