@@ -107,6 +107,10 @@ def amount_tick(value: Decimal, places: int) -> str:
     return formatting.amount(value)
 
 
+def count_tick(value: Decimal, places: int) -> str:
+    return formatting.trimmed(value)
+
+
 def _text_width(text: str) -> float:
     return len(text) * CHAR_WIDTH
 

@@ -49,10 +49,15 @@ def test_ticket_list_and_metrics_page(live_server, page, screenshot, payments, m
     screenshot("support-01-ticket-list")
 
     page.goto(f"{live_server.url}/support/metrics/")
-    drawn = page.evaluate(
-        "() => [...document.querySelectorAll('canvas[data-chart]')].map("
-        "c => { const chart = Chart.getChart(c); return chart ? chart.data.datasets.length : 0; })"
+    drawn = page.eval_on_selector_all(
+        "svg.chart",
+        "charts => charts.map(c => ({id: c.id, width: c.getBoundingClientRect().width,"
+        " series: [...c.querySelectorAll('g.series')].map(g => g.dataset.series),"
+        " tickets: [...c.querySelectorAll('rect.bar')].map(b => b.dataset.value)}))",
     )
-    assert drawn == [2, 2, 1]
+    assert [chart["id"] for chart in drawn] == ["chart-within", "chart-response", "chart-tickets"]
+    assert [len(chart["series"]) for chart in drawn] == [2, 2, 1]
+    assert all(chart["width"] > 300 for chart in drawn)
+    assert drawn[2]["tickets"] == ["3", "1", "0", "0"]
     assert errors == []
     screenshot("support-02-metrics")

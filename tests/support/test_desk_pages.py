@@ -2,6 +2,7 @@
 clocks' colours, the fixed query budget."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.roles import LEADERSHIP, SALES, SUPPORT
 from apps.support.models import Ticket
 from apps.support.services import ticket_create, ticket_event_add
+from tests.dashboards.test_drilldowns import chart_data
 from tests.factories import UserFactory
 
 from .conftest import T0
@@ -155,9 +157,24 @@ def test_metrics_page_shows_the_table_charts_and_csv(sam, payments, matrix):
         now=T0 + timedelta(minutes=10),
     )
     client = logged_in(sam)
-    page = client.get("/support/metrics/", {"service": payments.pk}).content.decode()
-    assert 'id="dashboard-charts"' in page and 'data-chart="within"' in page
-    assert "100.0 %" in page
+    response = client.get("/support/metrics/", {"service": payments.pk})
+    page = response.content.decode()
+    assert '<td class="number">100 %</td>' in page
+    assert "<canvas" not in page and "<script" not in page.split("<main")[-1]
+    charts = chart_data(response)
+    assert list(charts) == ["within", "response", "tickets"]
+    assert charts["within"]["series"] == {
+        "Responded within target": [("P1", Decimal(100))],
+        "Resolved within target": [],
+    }
+    assert charts["within"]["ticks"] == ["0 %", "20 %", "40 %", "60 %", "80 %", "100 %"]
+    assert charts["response"]["series"]["Average response"] == [("P1", Decimal(10))]
+    committed = charts["response"]["series"]["Committed response"]
+    assert [label for label, _ in committed] == ["P1"]
+    assert charts["tickets"]["series"] == {
+        "Tickets": [("P1", Decimal(1)), ("P2", Decimal(0)), ("P3", Decimal(0)), ("P4", Decimal(0))]
+    }
+    assert charts["tickets"]["legend"] == ["Tickets"]
     csv_text = client.get("/support/metrics/", {"format": "csv"}).content.decode()
     lines = csv_text.splitlines()
     assert lines[0].startswith("priority,tickets,responded_within_pct")

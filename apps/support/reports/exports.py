@@ -30,10 +30,6 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _count_tick(value: Decimal, places: int) -> str:
-    return formatting.trimmed(value)
-
-
 def _hours(seconds) -> Decimal | None:
     return None if seconds is None else (Decimal(seconds) / 3600).quantize(Decimal("0.1"))
 
@@ -90,7 +86,7 @@ def causes_chart(breaches: dict) -> str:
             description="Breached clocks by the cause their support lead gave.",
             labels=[label for label, _ in rows],
             series=[charts.Series("Breaches", [Decimal(count) for _, count in rows])],
-            tick_text=_count_tick,
+            tick_text=charts.count_tick,
             value_text=lambda value, label: f"{formatting.trimmed(value)} breaches",
         )
     )
@@ -106,7 +102,7 @@ def escalations_chart(priorities: list[dict]) -> str:
             series=[
                 charts.Series("Escalations", [Decimal(row["escalations"]) for row in priorities])
             ],
-            tick_text=_count_tick,
+            tick_text=charts.count_tick,
             value_text=lambda value, label: f"{formatting.trimmed(value)} escalations",
         )
     )
