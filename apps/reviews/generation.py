@@ -21,6 +21,8 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
+from apps.core import broker
+
 from . import packets, selectors
 from .choices import CLAIMABLE_STATES, FINISHED_STATES, CycleStatus, PacketScope, PacketStatus
 from .models import ReviewCycle, ReviewPacket
@@ -39,9 +41,6 @@ PACKET_SOFT_TIME_LIMIT = 120
 PACKET_TIME_LIMIT = 150
 # The longest wait between two attempts of a task (exponential backoff, full jitter).
 RETRY_BACKOFF_MAX = 300
-# Seconds beyond a packet task's hard time limit and longest retry backoff before the sweep
-# takes its packet for lost: room for the clocks of workers and database to differ.
-LOST_GRACE_SECONDS = 30
 
 
 def save_with_history(instance, *, user, reason: str) -> None:
@@ -118,18 +117,15 @@ def cycle_finish_if_done(*, packet_id: int) -> bool:
 
 def lost_after() -> timedelta:
     """How long a packet may stay claimed, or a generating cycle go without a packet being
-    created, claimed or written, before its tasks count as lost.
-
-    A packet task ends within its hard time limit (or is failed there by ``fail_packets``) and
-    waits at most the longest retry backoff between two attempts, each of which claims the
-    packet afresh: past both, no task holds it. The broker's visibility timeout plays no part:
-    a message held by a worker that was killed comes back only after it (an hour by default),
-    and the sweep sends the packet again long before; should that message come back after
-    all, the claim lets one task write the packet. ``REVIEW_TASK_LOST_SECONDS`` overrides it
-    (the worker tests).
+    created, claimed or written, before its tasks count as lost (``apps.core.broker.lost_after``:
+    a packet task that hits its hard time limit is failed there by ``fail_packets``).
+    ``REVIEW_TASK_LOST_SECONDS`` overrides it (the worker tests).
     """
-    default = PACKET_TIME_LIMIT + RETRY_BACKOFF_MAX + LOST_GRACE_SECONDS
-    return timedelta(seconds=getattr(settings, "REVIEW_TASK_LOST_SECONDS", None) or default)
+    return broker.lost_after(
+        time_limit=PACKET_TIME_LIMIT,
+        backoff_max=RETRY_BACKOFF_MAX,
+        setting="REVIEW_TASK_LOST_SECONDS",
+    )
 
 
 def _unfinished(states: dict[int, str]) -> list[int]:

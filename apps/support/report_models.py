@@ -19,6 +19,7 @@ class ReportScope(models.TextChoices):
 
 class ReportStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    BUILDING = "building", "Building"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
 
@@ -26,8 +27,11 @@ class ReportStatus(models.TextChoices):
 class SupportReport(models.Model):
     """One report of a service's or a customer's support desk over one week, month or quarter.
 
-    ``data`` is written once, by the task that builds it (pending → ready, or failed with the
-    reason); a report is never rebuilt in place: regenerating requests a new row.
+    ``data`` is written once, by the task that builds it: the task claims the report (pending →
+    building, by an update that tests the state, so one task writes it), then marks it ready, or
+    failed with the reason; a report is never rebuilt in place: regenerating requests a new row.
+    A report whose task was lost would stay pending or building: the schedule's sweep sends it
+    again (``generation.reports_lost``).
     """
 
     kind = models.CharField(max_length=10, choices=ReportKind.choices)
@@ -50,6 +54,10 @@ class SupportReport(models.Model):
     )
     requested_at = models.DateTimeField(auto_now_add=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    # The task that holds a building report (its retries carry the same id, and resume it), and
+    # when a task last claimed it or the sweep took it back to send it again.
+    task_id = models.CharField(max_length=255, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -77,3 +85,7 @@ class SupportReport(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == ReportStatus.READY
+
+    @property
+    def is_under_way(self) -> bool:
+        return self.status in (ReportStatus.PENDING, ReportStatus.BUILDING)

@@ -187,6 +187,13 @@ CELERY_BEAT_SCHEDULE["reviews-resume-stalled-cycles"] = {
     "schedule": 120.0,
     "options": {"expires": 120.0},
 }
+# A support report whose task was lost is sent again the same way (apps/support/reports/
+# generation.py, lost_after).
+CELERY_BEAT_SCHEDULE["support-resend-lost-reports"] = {
+    "task": "apps.support.reports.tasks.resend_lost_reports",
+    "schedule": 120.0,
+    "options": {"expires": 120.0},
+}
 CELERY_TASK_ROUTES = {"apps.reviews.tasks.*": {"queue": "reviews"}}
 # Packets per task of a review cycle: each task loads its chunk's figures together, one GROUP
 # BY over the samples for the chunk, so fewer, larger chunks read the samples fewer times.

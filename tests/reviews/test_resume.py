@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from apps.core import broker
 from apps.reviews import generation, services, tasks
 from apps.reviews.choices import CycleStatus, PacketScope, PacketStatus
 
@@ -137,7 +138,7 @@ def test_tasks_count_as_lost_after_their_time_limit_whatever_the_visibility_time
     expected = timedelta(
         seconds=generation.PACKET_TIME_LIMIT
         + generation.RETRY_BACKOFF_MAX
-        + generation.LOST_GRACE_SECONDS
+        + broker.LOST_GRACE_SECONDS
     )
     assert QUIET == expected < timedelta(minutes=10)
     settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}

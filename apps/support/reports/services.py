@@ -3,19 +3,14 @@ content is ``generation.report_generate``)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from apps.core.broker import BROKER_ERRORS
-
 from .. import access
 from ..report_models import ReportKind, ReportScope, ReportStatus, SupportReport
 from . import periods, tasks
-
-logger = logging.getLogger(__name__)
 
 
 def support_report_request(
@@ -64,11 +59,9 @@ def support_report_regenerate(*, report: SupportReport, user) -> SupportReport:
 
 def _send(report_id: int) -> None:
     """Queue the build; a broker that refuses it fails the report at once, with the reason, so
-    that nobody waits on a report no task will build (building it again sends a new one)."""
-    try:
-        tasks.generate_support_report.delay(report_id)
-    except BROKER_ERRORS:
-        logger.warning("Support report %s: the broker refused its task.", report_id, exc_info=True)
+    that nobody waits minutes on a report no task is building (building it again sends a new
+    one). A message the broker took and then lost is the schedule's sweep's to send again."""
+    if not tasks.send(report_id):
         SupportReport.objects.filter(pk=report_id, status=ReportStatus.PENDING).update(
             status=ReportStatus.FAILED,
             error="The task queue could not be reached: build the report again.",
