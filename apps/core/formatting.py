@@ -55,6 +55,23 @@ def percent(value, *, places: int = MEASURED_PLACES, none: str = NO_DATA) -> str
     return f"{trimmed(floor_percent(number, places))} %"
 
 
+BUDGET_PLACES = 1
+ALL_SPENT = "all spent (100 % SLO)"
+
+
+def budget_left(remaining, *, none: str = NO_DATA) -> str:
+    """The share of an error budget left, given as a fraction (1: all of it, below zero:
+    overspent), rounded down to one place as a measured figure is: 0.9608 → "96 %",
+    -99 → "-9900 %". A 100 % SLO has no budget, so one miss spends it all (its remaining share
+    is −∞): "all spent (100 % SLO)" says so where "−∞ %" would puzzle."""
+    number = _decimal(remaining)
+    if number is None:
+        return none
+    if not number.is_finite():
+        return ALL_SPENT
+    return percent(number * 100, places=BUDGET_PLACES)
+
+
 def target(value, *, none: str = NOTHING) -> str:
     """A target as agreed, exactly and without trailing zeros: "99.99 %", "99.9 %", "100 %"."""
     number = _decimal(value)

@@ -22,7 +22,7 @@ from apps.catalog.models import Indicator
 from apps.contracts.choices import ContractStatus
 from apps.contracts.models import Commitment
 from apps.core import charts as svg
-from apps.core.formatting import amount, money, percent
+from apps.core.formatting import amount, budget_left, money, percent
 from apps.measurements import maths
 from apps.reviews.selectors import monthly_counts
 from apps.slos.alignment import fmt
@@ -196,7 +196,7 @@ def _budget_chart(indicator, slo, counts, months) -> Chart:
         ],
         columns=["Month", "Budget left, year to date", "Budget left in the month"],
         rows=[
-            [label, _budget_text(year), _budget_text(month)]
+            [label, budget_left(year), budget_left(month)]
             for label, year, month in zip(labels, year_left, month_left, strict=True)
         ],
         description=(
@@ -210,14 +210,6 @@ def _budget_chart(indicator, slo, counts, months) -> Chart:
             max(min([Decimal(0), *shown]), OVERSPENT_FLOOR), max([Decimal(100), *shown])
         ),
     )
-
-
-def _budget_text(remaining: Decimal | None) -> str:
-    if remaining is None:
-        return "no data"
-    if not remaining.is_finite():
-        return "all spent (100 % SLO)"
-    return percent(remaining * 100, places=1)
 
 
 def credits_chart(owed_credits: CreditsOwed, months: list[date], chart_id: str) -> Chart:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +16,7 @@ from apps.contracts.choices import OPEN_STATES, ContractStatus
 from apps.contracts.models import Commitment
 from apps.contracts.policies import visible_contracts
 from apps.core import charts as svg
-from apps.core.formatting import percent
+from apps.core.formatting import budget_left, percent
 from apps.measurements import maths
 from apps.measurements.risk import full_periods_bounds, period_label, slo_period, slo_risks
 from apps.measurements.selectors import period_timeslices, period_totals, slo_status
@@ -62,14 +62,6 @@ def attainment_chart(
             width=720,
         )
     )
-
-
-def _share(value: Decimal | None) -> str:
-    if value is None:
-        return "no data"
-    if not value.is_finite():
-        return "−∞ %" if value < 0 else "∞ %"
-    return f"{fmt((value * 100).quantize(Decimal('0.1'), rounding=ROUND_FLOOR))} %"
 
 
 def _rate(value: Decimal | None) -> str:
@@ -123,7 +115,7 @@ def slo_detail(request, pk: int):
             "label": period_label(p.period_start, "month"),
             "attainment": percent(p.attainment),
             "missed": p.attainment is not None and p.attainment < slo.target,
-            "budget": _share(maths.budget_remaining(p.attainment, slo.target)),
+            "budget": budget_left(maths.budget_remaining(p.attainment, slo.target)),
             "current": index == len(months) - 1,
         }
         for index, p in enumerate(months)
@@ -136,7 +128,7 @@ def slo_detail(request, pk: int):
             "period": slo_period(slo),
             "status": status,
             "attainment": percent(status.attainment),
-            "budget_remaining": _share(status.budget_remaining),
+            "budget_remaining": budget_left(status.budget_remaining),
             "burn_rates": [(name, _rate(value)) for name, value in status.burn_rates.items()],
             "alerts": status.alerts,
             "months": table,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 
 from apps.catalog.models import Customer, Service, Team
 from apps.contracts import schedule_fit
-from apps.core.formatting import money, percent
+from apps.core.formatting import budget_left, money, percent
 from apps.slos.alignment import fmt
 
 from . import access, charts, exports, selectors
@@ -409,20 +409,13 @@ SLO_COLUMNS = [
 
 def _slo_row(slo, risk) -> list:
     budget = risk.budget
-    left = None
-    if budget.remaining is not None:
-        left = (
-            "all spent (100 % SLO)"
-            if not budget.remaining.is_finite()
-            else f"{fmt((budget.remaining * 100).quantize(Decimal('0.1')))} %"
-        )
     return [
         slo.indicator.service.name,
         slo.indicator.name,
         fmt(slo.target),
         slo.get_window_display(),
         percent(budget.attainment),
-        left or "no data",
+        budget_left(budget.remaining),
         "yes" if risk.at_risk else "no",
         " ".join(risk.reasons),
     ]

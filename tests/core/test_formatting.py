@@ -18,6 +18,18 @@ def test_a_measured_percentage_is_rounded_down_to_two_places():
     assert formatting.percent(None) == "no data"
 
 
+def test_budget_left_is_a_share_rounded_down_to_one_place():
+    assert formatting.budget_left(Decimal("0.9608")) == "96 %"
+    assert formatting.budget_left(Decimal("0.12345")) == "12.3 %"
+    assert formatting.budget_left(Decimal("0.99999")) == "99.9 %"  # never shown as all left
+    assert formatting.budget_left(Decimal("-0.12345")) == "-12.4 %"  # overspent: never less
+    assert formatting.budget_left(Decimal(-99)) == "-9900 %"
+    assert formatting.budget_left("0.5") == "50 %"  # packets store text
+    assert formatting.budget_left(Decimal("-Infinity")) == "all spent (100 % SLO)"
+    assert formatting.budget_left(None) == "no data"
+    assert formatting.budget_left(None, none="—") == "—"
+
+
 def test_a_target_is_written_exactly_as_agreed():
     assert formatting.target(Decimal("99.9900")) == "99.99 %"
     assert formatting.target("99.9950") == "99.995 %"

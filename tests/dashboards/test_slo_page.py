@@ -162,6 +162,23 @@ def test_slo_page_shows_months_budget_alerts_and_the_slas_it_backs(client, bob, 
     assert "At risk." in text
 
 
+def test_a_missed_100_percent_slo_says_its_budget_is_all_spent_on_page_and_list(
+    client, bob, dave, slo
+):
+    slo.target = Decimal("100")
+    slo.save(update_fields=["target"])
+    record_hours(slo.indicator, NOW - timedelta(hours=2), 2, good=999, total=1000)
+    client.force_login(bob)
+
+    page = " ".join(client.get(f"/slos/{slo.pk}/").content.decode().split())
+    client.force_login(dave)
+    listed = client.get("/dashboards/slos/", {"format": "csv"}).content.decode()
+
+    assert "Error budget remaining</dt> <dd>all spent (100 % SLO)" in page
+    assert "∞ %" not in page
+    assert "all spent (100 % SLO)" in listed
+
+
 def test_slo_page_has_a_fixed_query_budget(
     client, bob, slo, signed_slas, django_assert_num_queries
 ):
