@@ -65,16 +65,24 @@ def test_creating_a_policy_records_who_and_why_for_it_and_each_level(sue, paymen
     assert list(policy.levels.get(position=2).channels.all()) == [on_call]
 
 
-def test_replacing_the_levels_records_the_deleted_and_new_levels_with_the_user(sue, policy):
-    old_ids = set(policy.levels.values_list("pk", flat=True))
+def test_replacing_the_levels_records_the_changed_and_deleted_levels_with_the_user(sue, policy):
+    first, *others = policy.levels.order_by("position").values_list("pk", flat=True)
 
     escalation_policy_update(
         policy=policy, user=sue, reason="Fewer steps.", levels=[{"offset_minutes": 30}]
     )
 
+    # The level at position 1 is changed in place (its escalations stay); the others go.
     assert _levels_as_stored(policy) == [(1, "", None, 30)]
-    deleted = EscalationLevel.history.filter(id__in=old_ids, history_type="-")
-    assert {r.id for r in deleted} == old_ids
+    assert policy.levels.get().pk == first
+    changed = EscalationLevel.history.filter(id=first).latest()
+    assert (changed.history_type, changed.history_user, changed.history_change_reason) == (
+        "~",
+        sue,
+        "Fewer steps.",
+    )
+    deleted = EscalationLevel.history.filter(id__in=others, history_type="-")
+    assert {r.id for r in deleted} == set(others)
     assert {(r.history_user, r.history_change_reason) for r in deleted} == {(sue, "Fewer steps.")}
     assert policy.history.latest().history_user == sue
 

@@ -196,3 +196,33 @@ def test_two_overlapping_evaluations_fire_each_level_once(payments, matrix, poli
     assert NotificationDelivery.objects.filter(action=DeliveryAction.TRIGGER).count() == 20
     assert len(pagerduty.accepted("trigger")) == 20
     assert pagerduty.opened() == 20
+
+
+@pytest.mark.django_db
+def test_a_level_that_fired_stays_fired_when_its_policy_is_written_again_without_ids(
+    payments, matrix, policy, django_capture_on_commit_callbacks
+):
+    from apps.support.services.escalation_policies import escalation_policy_update
+    from tests.factories import UserFactory
+
+    _ticket(payments)
+    _evaluate(T0 + 9 * MINUTE, django_capture_on_commit_callbacks)
+    fired = Escalation.objects.get(fired_at__isnull=False)
+    levels_before = list(policy.levels.order_by("position").values_list("pk", flat=True))
+
+    # As the API writes a policy: its levels whole, in order, without ids; level 1 now at 60 %.
+    escalation_policy_update(
+        policy=policy,
+        user=UserFactory(),
+        levels=[
+            {"metric": "response", "percent": Decimal("60"), "notify_assignee": True},
+            {"metric": "response", "offset_minutes": 0, "notify_team_lead": True},
+            {"metric": "response", "offset_minutes": 60},
+        ],
+    )
+
+    levels = list(policy.levels.order_by("position"))
+    assert [level.pk for level in levels] == levels_before
+    assert (levels[0].percent, levels[2].reassign_to) == (Decimal("60"), "")
+    assert list(levels[1].channels.all()) == []
+    assert Escalation.objects.get(pk=fired.pk).fired_at == T0 + 9 * MINUTE

@@ -4,12 +4,14 @@ The API and the admin call them, so each write is validated the same way, runs i
 transaction with the policy row locked, and records who made it and why in history (the
 policy's and each level's).
 
-A policy's levels are given whole: a level without an ``id`` is created, a level with the
-``id`` of one of the policy's levels is changed in place (its fired escalations stay with it),
-and a level of the policy left out is deleted. The API sends no ids, so an API write replaces
-the levels, numbered from 1 in the order given; the admin's inline sends its rows' ids and
-positions. Nothing here moves the levels already placed on running clocks: a clock takes its
-policy's levels at its next recomputation, as it always has.
+A policy's levels are given whole: a level with the ``id`` of one of the policy's levels is
+changed in place; a level without one takes the place of the stored level at its position, if
+that one is not named by id, and is otherwise created; a stored level left out is deleted. A
+level changed in place keeps its escalations, so a level that fired on a clock does not fire
+again there after its policy is edited. The API sends no ids (its levels are numbered from 1 in
+the order given); the admin's inline sends its rows' ids and positions. Nothing here moves the
+levels already placed on running clocks: a clock takes its policy's levels at its next
+recomputation, as it always has.
 
 They raise ``ValidationError`` with messages per field (a level's under its own field, the
 message saying which level); nothing is written when they do.
@@ -86,6 +88,10 @@ def _planned_levels(policy: EscalationPolicy, levels: list[dict]):
     """The levels as they would be saved (unsaved), with their channels, and the levels of the
     policy left out; raises with every bad level's errors, each under its field."""
     existing = {level.pk: level for level in policy.levels.all()} if policy.pk else {}
+    named = {data.get("id") for data in levels} - {None}
+    # Stored levels no given level names by id, by position: an id-less level at that position
+    # takes the stored one's place.
+    unnamed = {level.position: level for pk, level in existing.items() if pk not in named}
     planned, kept = [], set()
     errors: dict[str, list[str]] = {}
     for number, data in enumerate(levels, start=1):
@@ -94,11 +100,21 @@ def _planned_levels(policy: EscalationPolicy, levels: list[dict]):
         level_id = data.pop("id", None)
         if level_id is not None and level_id not in existing:
             raise ValidationError({"id": f"Level {number}: not a level of this policy."})
-        level = existing[level_id] if level_id is not None else EscalationLevel()
-        kept.add(level_id)
-        channels = list(data.pop("channels", []) or [])
         position = data.pop("position", None)
-        level.position = number if position is None else position
+        position = number if position is None else position
+        if level_id is not None:
+            level = existing[level_id]
+        elif (level := unnamed.pop(position, None)) is not None:
+            # Given whole, as a new level would be: what it leaves out takes its default.
+            for name in LEVEL_FIELDS[2:]:
+                field = EscalationLevel._meta.get_field(name)
+                if not field.many_to_many:
+                    setattr(level, name, field.get_default())
+        else:
+            level = EscalationLevel()
+        kept.add(level.pk)
+        channels = list(data.pop("channels", []) or [])
+        level.position = position
         level.metric = data.pop("metric", None) or ""
         for name, value in data.items():
             setattr(level, name, value)
