@@ -21,6 +21,18 @@ NO_DATA = "no data"
 NOTHING = "—"
 
 
+class Coded(str):
+    """A code a CSV file keeps as it is ("NO_SLO") with the words a page writes for it
+    ("NO SLO"): one row serves both the table and its CSV."""
+
+    text: str
+
+    def __new__(cls, code: str, text: str):
+        value = super().__new__(cls, code)
+        value.text = text
+        return value
+
+
 def _decimal(value) -> Decimal | None:
     """Decimal of a figure given as a Decimal, an int, a float or text (packets store text)."""
     if value is None or value == "":

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 
 from apps.catalog.models import Customer, Service, Team
 from apps.contracts import schedule_fit
-from apps.core.formatting import budget_left, money, percent
-from apps.slos.alignment import fmt
+from apps.core.formatting import Coded, budget_left, money, percent
+from apps.slos.alignment import fmt, verdict_words
 
 from . import access, charts, exports, selectors
 from .filters import Filters, read_filters
@@ -209,7 +209,7 @@ def _line_row(line, now) -> list:
         line.indicator.name,
         fmt(line.target),
         line.get_period_display(),
-        line.verdict,
+        Coded(line.verdict, verdict_words(line.verdict)),
         waiting,
     ]
 
@@ -239,7 +239,7 @@ def commitment_list(request, filters, form):
         lines, title = selectors.waiting_lines(filters), LIST_TITLES["waiting"]
     elif verdict in {v.value for v in selectors.VERDICTS}:
         lines = selectors.live_lines(filters).filter(verdict=verdict)
-        title = f"{verdict.replace('_', ' ')} SLA lines"
+        title = f"{verdict_words(verdict)} SLA lines"
     else:
         lines, title = selectors.live_lines(filters), "SLA lines"
     lines = lines.select_related("contract__customer", "indicator__service__team")

@@ -23,6 +23,11 @@ class Verdict(enum.StrEnum):
     INCOMPARABLE = "INCOMPARABLE"
 
 
+def verdict_words(verdict: str) -> str:
+    """A verdict as pages write it: "NO SLO", "MISMATCH"."""
+    return verdict.replace("_", " ")
+
+
 # How risky each verdict is, safest first: used to pick the SLO that backs a commitment best
 # and, in tests, to state that raising a target never makes the verdict safer.
 RISK_ORDER = {

@@ -208,3 +208,14 @@ def test_the_charts_are_drawn_on_the_server_without_script_or_cdn(world, bob):
 
 def test_an_unknown_service_is_404(world, bob):
     assert client_as(bob).get("/dashboards/services/nope/").status_code == 404
+
+
+def test_the_lines_table_writes_verdicts_in_words_and_its_csv_keeps_the_codes(world, bob):
+    html = page(bob, "/dashboards/services/payments-api/").text
+    exported = client_as(bob).get("/dashboards/services/payments-api/?format=csv&table=lines")
+    table = list(csv.reader(io.StringIO(exported.content.decode())))
+
+    assert "<td>NO SLO</td>" in html
+    assert "NO_SLO" not in html.split('id="lines-heading"')[1]
+    verdicts = {row[0]: row[table[0].index("verdict")] for row in table[1:]}
+    assert verdicts["GLOBEX-2"] == "NO_SLO"

@@ -53,9 +53,11 @@ def day(value):
 @register.filter
 def cell(value):
     """A cell of a table whose rows are also its CSV: amounts (the Decimals) with thousands
-    separators, dates in ISO 8601, nothing for None; text and counts as they are."""
+    separators, dates in ISO 8601, codes in words, nothing for None; text and counts as they are."""
     if value is None:
         return ""
+    if isinstance(value, formatting.Coded):
+        return value.text
     if isinstance(value, Decimal):
         return formatting.amount(value)
     if isinstance(value, date):
