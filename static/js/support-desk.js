@@ -26,7 +26,8 @@
         .then(function (html) {
           body.innerHTML = html;
           if (stamp) {
-            stamp.textContent = "As of " + new Date().toLocaleTimeString() + ".";
+            // As the page writes it: 24-hour time in UTC, like every time on the desk.
+            stamp.textContent = "As of " + new Date().toISOString().slice(11, 19) + ".";
           }
         })
         .catch(function () {

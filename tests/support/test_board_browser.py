@@ -78,6 +78,8 @@ def test_a_lead_watches_a_clock_turn_amber_then_red_and_reviews_its_cause(
         wait_for_colour(page, "amber")
         assert re.fullmatch(r"Response [23]m left", page.inner_text(FIRST_CLOCK))
         assert "1 amber" in page.inner_text("#board-P1 h2")
+        # Refreshed in the browser, the time is written as the page writes it (24-hour, UTC).
+        assert re.fullmatch(r"As of \d\d:\d\d:\d\d\.", page.inner_text("#refreshed"))
         screenshot("support-board-02-amber")
 
         traveller.shift(timedelta(minutes=5))  # 17 of 15 minutes
