@@ -158,6 +158,11 @@ def _figure(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _written(value) -> str | None:
+    """A rounded duration as the tables write figures: 60, 1.5 (never 60.0)."""
+    return None if value is None else formatting.trimmed(_figure(value))
+
+
 def _minutes_tick(value: Decimal, places: int) -> str:
     return f"{formatting.trimmed(value)} min"
 
@@ -275,11 +280,11 @@ def metrics_page(request):
             "resolved_within": formatting.percent(
                 row["resolved_within_pct"], none=formatting.NOTHING
             ),
-            "avg_response_minutes": _minutes(row["avg_response_seconds"]),
-            "committed_response_minutes": _minutes(row["committed_response_seconds"]),
-            "mttr_hours": None
-            if row["mttr_seconds"] is None
-            else round(row["mttr_seconds"] / 3600, 1),
+            "avg_response_minutes": _written(_minutes(row["avg_response_seconds"])),
+            "committed_response_minutes": _written(_minutes(row["committed_response_seconds"])),
+            "mttr_hours": _written(
+                None if row["mttr_seconds"] is None else round(row["mttr_seconds"] / 3600, 1)
+            ),
         }
         for priority, row in figures.items()
     ]

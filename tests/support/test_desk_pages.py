@@ -160,6 +160,8 @@ def test_metrics_page_shows_the_table_charts_and_csv(sam, payments, matrix):
     response = client.get("/support/metrics/", {"service": payments.pk})
     page = response.content.decode()
     assert '<td class="number">100 %</td>' in page
+    assert '<td class="number">10</td>' in page  # the average response, in business minutes
+    assert '<td class="number">10.0</td>' not in page
     assert "<canvas" not in page and "<script" not in page.split("<main")[-1]
     charts = chart_data(response)
     assert list(charts) == ["within", "response", "tickets"]
