@@ -224,6 +224,10 @@ def test_requesting_from_the_page_builds_the_report(
         date(2026, 3, 1),
         "ready",
     )
+    # The message claims nothing the page then contradicts: the page says how far it got.
+    page = client.get(response["Location"]).content.decode()
+    assert "Monthly retrospective" in page and "requested." in page
+    assert "being built" not in page
 
     response = client.post(
         reverse("support:reports"),

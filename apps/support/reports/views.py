@@ -45,7 +45,7 @@ def report_list(request):
         except ValidationError as error:
             _errors(form, error)
         else:
-            messages.success(request, f"{report} requested: it is being built.")
+            messages.success(request, f"{report} requested.")
             return redirect("support:report", pk=report.pk)
     reports = SupportReport.objects.select_related("service", "customer", "requested_by")
     return render(
@@ -91,5 +91,5 @@ def report_csv(request, pk: int):
 def report_regenerate(request, pk: int):
     report = _report(request, pk)
     new = support_report_regenerate(report=report, user=request.user)
-    messages.success(request, f"A new {report.get_kind_display().lower()} is being built.")
+    messages.success(request, f"A new {report.get_kind_display().lower()} requested.")
     return redirect("support:report", pk=new.pk)
