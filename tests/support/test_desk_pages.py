@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.roles import LEADERSHIP, SALES, SUPPORT
 from apps.support.models import Ticket
 from apps.support.services import ticket_create, ticket_event_add
-from tests.dashboards.test_drilldowns import chart_data
+from tests.charts import chart_data
 from tests.factories import UserFactory
 
 from .conftest import T0
