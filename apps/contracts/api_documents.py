@@ -20,7 +20,7 @@ from apps.core.api import RefuseUnknownFields
 
 from . import documents, policies, services
 from .choices import DocumentKind
-from .file_types import ALLOWED
+from .file_types import ALLOWED, ALLOWED_WORDS
 from .models import ContractDocument
 
 
@@ -54,7 +54,7 @@ class ContractDocumentSerializer(serializers.ModelSerializer):
 
 class DocumentUploadSerializer(RefuseUnknownFields, serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
-    file = serializers.FileField(help_text="PDF, PNG, JPEG, plain text or DOCX.")
+    file = serializers.FileField(help_text=f"{ALLOWED_WORDS}.")
 
 
 class FileOrJSONNegotiation(DefaultContentNegotiation):

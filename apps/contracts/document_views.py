@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core import formatting
+from apps.core.errors import refusal_text
 
 from . import documents, policies, services
 from .choices import DocumentKind
@@ -37,18 +38,6 @@ class DocumentForm(forms.Form):
         help_text=f"{ALLOWED_WORDS}, at most {formatting.file_size(settings.DOCUMENT_MAX_BYTES)}.",
         error_messages={"required": "Choose a file to attach."},
     )
-
-
-def _field_messages(error: ValidationError, form: forms.Form) -> str:
-    """Each field a refusal names, with its label ("File: …"), so the person knows what to fix."""
-    if not hasattr(error, "error_dict"):
-        return " ".join(error.messages)
-    parts = []
-    for name, texts in error.message_dict.items():
-        label = form.fields[name].label if name in form.fields else None
-        label = label or name.replace("_", " ").capitalize()
-        parts.append(f"{label}: {' '.join(texts)}")
-    return " ".join(parts)
 
 
 @login_required
@@ -76,10 +65,10 @@ def _document_upload(request, pk: int):
             user=request.user,
         )
     except (ValidationError, PermissionDenied) as refusal:
-        text = (
-            _field_messages(refusal, form) if isinstance(refusal, ValidationError) else str(refusal)
-        )
-        messages.error(request, f"Nothing stored: {text}")
+        labels = {
+            name: field.label or name.replace("_", " ") for name, field in form.fields.items()
+        }
+        messages.error(request, f"Nothing stored: {refusal_text(refusal, labels)}")
     else:
         messages.success(request, f"{document} attached to revision {document.revision}.")
     return redirect("contracts:detail", pk=contract.pk)

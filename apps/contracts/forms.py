@@ -96,13 +96,6 @@ class BaseCommitmentFormSet(forms.BaseInlineFormSet):
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = "Remove this line"
 
-    def get_queryset(self):
-        # Kept: the formset asks for its queryset once per form, and a fresh clone each time
-        # would read the lines again for every one of them.
-        if not hasattr(self, "_lines"):
-            self._lines = super().get_queryset().select_related("indicator__service")
-        return self._lines
-
 
 CommitmentFormSet = forms.inlineformset_factory(
     Contract,
@@ -118,6 +111,8 @@ def commitment_formset(*, data=None, contract: Contract | None = None) -> Commit
     return CommitmentFormSet(
         data,
         instance=contract or Contract(),
+        # The formset keeps this queryset (filtered to the contract) and reads it once.
+        queryset=Commitment.objects.select_related("indicator__service"),
         prefix="lines",
         form_kwargs={
             "indicator_choices": indicator_choices(),

@@ -99,6 +99,13 @@ def percent_scale(figures: Sequence[Decimal | None], wanted: int = 5) -> Scale:
     return scale(max(Decimal(100) - span, Decimal(0)), Decimal(100), wanted)
 
 
+def count_scale(counts: Sequence[Decimal]) -> Scale:
+    """An axis of whole things (tickets, breaches) from 0: no more ticks than the largest count,
+    so that no step is a fraction of one."""
+    most = max([1, *(int(count) for count in counts)])
+    return scale(Decimal(0), Decimal(most), wanted=min(5, most))
+
+
 def percent_tick(value: Decimal, places: int) -> str:
     return formatting.percent(value, places=places)
 

@@ -7,12 +7,13 @@ import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 
 def attachment(content, content_type: str, filename: str) -> HttpResponse:
     """``content`` as a download saved under ``filename``."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -20,6 +20,11 @@ class TransitionNotAllowed(DomainError):
     """The object's current state does not allow this action."""
 
 
+def _first_upper(label: str) -> str:
+    """ "signature date" → "Signature date", "SLO target" stays "SLO target"."""
+    return label[:1].upper() + label[1:]
+
+
 def refusal_text(error: Exception, labels: dict[str, str] | None = None) -> str:
     """A service's refusal in plain words for a page, each problem after the name of the field
     it is about (``labels`` maps field names to what the form calls them)."""
@@ -28,7 +33,7 @@ def refusal_text(error: Exception, labels: dict[str, str] | None = None) -> str:
         return " ".join(
             " ".join(problems)
             if name == NON_FIELD_ERRORS
-            else f"{labels.get(name, name.replace('_', ' ')).capitalize()}: {' '.join(problems)}"
+            else f"{_first_upper(labels.get(name, name.replace('_', ' ')))}: {' '.join(problems)}"
             for name, problems in error.message_dict.items()
         )
     if isinstance(error, ValidationError):

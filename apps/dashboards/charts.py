@@ -47,7 +47,6 @@ class Chart:
     id: str
     title: str
     kind: str  # "line" or "bar"
-    unit: str
     labels: list[str]
     series: list[Series] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)
@@ -122,7 +121,6 @@ def _attainment_chart(indicator, slo, lines, counts, months) -> Chart:
         id=f"attainment-{indicator.pk}",
         title=f"{indicator.name}: monthly attainment",
         kind="line",
-        unit="%",
         labels=labels,
         series=[Series("Attainment", attained)],
         columns=["Month", "Attainment"],
@@ -187,7 +185,6 @@ def _budget_chart(indicator, slo, counts, months) -> Chart:
         id=f"budget-{indicator.pk}",
         title=f"{indicator.name}: error budget burn-down (SLO {fmt(slo.target)} %)",
         kind="line",
-        unit="% of budget",
         labels=labels,
         series=[
             Series("Budget left, year to date", burn),
@@ -220,7 +217,6 @@ def credits_chart(owed_credits: CreditsOwed, months: list[date], chart_id: str) 
         id=chart_id,
         title="Credits owed per month",
         kind="bar",
-        unit="",
         labels=labels,
         columns=["Month", *currencies],
         description=(

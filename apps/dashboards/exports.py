@@ -6,10 +6,11 @@ plain decimal text so that a spreadsheet reads them as numbers.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 
 from django.http import HttpResponse
+
+from apps.core.downloads import attachment, csv_text
 
 
 def wants_csv(request) -> bool:
@@ -17,13 +18,8 @@ def wants_csv(request) -> bool:
 
 
 def csv_response(filename: str, columns: list[str], rows: Iterable[Iterable]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
-    return response
+    cells = (["" if value is None else value for value in row] for row in rows)
+    return attachment(csv_text(columns, cells), "text/csv; charset=utf-8", f"{filename}.csv")
 
 
 def portfolio_rows(figures, links: dict) -> list[list]:

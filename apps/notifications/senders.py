@@ -113,7 +113,7 @@ def send(delivery: NotificationDelivery) -> Response:
         raise PermanentDeliveryError("The channel was deactivated before the notice was sent.")
     if delivery.kind == ChannelKind.SLACK:
         body = json.dumps({"text": f"*{delivery.subject}*\n{delivery.text}"}).encode()
-        return _post(delivery.target, body, {"Content-Type": "application/json"})
+        return http_send(delivery.target, body, {"Content-Type": "application/json"})
     if delivery.kind == ChannelKind.WEBHOOK:
         return _post_signed(delivery, channel.secret)
     if delivery.kind == ChannelKind.PAGERDUTY:
@@ -158,7 +158,7 @@ def _post_signed(delivery: NotificationDelivery, secret: str) -> Response:
     }
     if "event" in delivery.payload and isinstance(delivery.payload["event"], dict):
         headers[signing.EVENT_HEADER] = str(delivery.payload["event"].get("id", ""))
-    return _post(delivery.target, body, headers)
+    return http_send(delivery.target, body, headers)
 
 
 def pagerduty_event(delivery: NotificationDelivery, routing_key: str) -> dict:
@@ -185,7 +185,7 @@ def _send_pagerduty(delivery: NotificationDelivery, routing_key: str) -> Respons
     if delivery.action not in (DeliveryAction.TRIGGER, DeliveryAction.RESOLVE):
         raise PermanentDeliveryError("PagerDuty takes only triggers and resolves.")
     body = _json(pagerduty_event(delivery, routing_key))
-    return _post(delivery.target, body, {"Content-Type": "application/json"})
+    return http_send(delivery.target, body, {"Content-Type": "application/json"})
 
 
 def _send_opsgenie(delivery: NotificationDelivery, api_key: str) -> Response:
@@ -202,11 +202,11 @@ def _send_opsgenie(delivery: NotificationDelivery, api_key: str) -> Response:
             "priority": delivery.payload.get("opsgenie_priority", "P3"),
             "details": {k: str(v) for k, v in delivery.payload.items()},
         }
-        return _post(f"{base}/v2/alerts", _json(body), headers)
+        return http_send(f"{base}/v2/alerts", _json(body), headers)
     if delivery.action == DeliveryAction.RESOLVE:
         url = f"{base}/v2/alerts/{quote(delivery.alert_key, safe='')}/close?identifierType=alias"
         body = {"source": "Covenant", "note": delivery.text[:25000]}
-        return _post(url, _json(body), headers)
+        return http_send(url, _json(body), headers)
     raise PermanentDeliveryError("Opsgenie takes only alerts and closes.")
 
 
@@ -228,10 +228,6 @@ def _session():
     if session is None:
         session = _local.session = outbound_session()
     return session
-
-
-def _post(url: str, body: bytes, headers: dict) -> Response:
-    return http_send(url, body, headers)
 
 
 def http_send(url: str, body: bytes, headers: dict, *, method: str = "POST") -> Response:

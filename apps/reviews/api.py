@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from apps.core.api import RefuseUnknownFields
+from apps.core.downloads import attachment
 from apps.core.errors import TransitionNotAllowed
 from apps.core.filters import IdFilter
 from apps.core.schema import ErrorSerializer
@@ -164,11 +165,11 @@ class ReviewPacketViewSet(
     @action(detail=True, methods=["get"])
     def csv(self, request, pk=None):
         packet = self._ready_packet()
-        response = HttpResponse(exports.packet_csv(packet), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{exports.export_filename(packet, "csv")}"'
+        return attachment(
+            exports.packet_csv(packet),
+            "text/csv; charset=utf-8",
+            exports.export_filename(packet, "csv"),
         )
-        return response
 
     @extend_schema(methods=["GET"], responses=ReviewSignOffSerializer(many=True))
     @extend_schema(

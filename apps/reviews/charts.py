@@ -6,31 +6,36 @@ WeasyPrint draws inline SVG natively, so the page and the PDF show the same pict
 from __future__ import annotations
 
 from decimal import Decimal
-from itertools import count
 
 from apps.core import charts, formatting
 
 # Small enough for a PDF page beside its table; four ticks keep the axis text apart.
 WIDTH, PLOT_HEIGHT, TICKS = 560, 120, 4
-# A packet page may show one line's chart twice (among the SLAs and under its contract): each
-# drawing gets its own id so that its title and description stay its own.
-_drawn = count(1)
 
 
 def attainment_chart(
-    points: list[tuple[str, str | None]], target: str, title: str, target_label: str = "Target"
+    points: list[tuple[str, str | None]],
+    target: str,
+    title: str,
+    *,
+    chart_id: str,
+    target_kind: str,
 ) -> str:
-    """A line of monthly attainment (%) against the target as a dashed line.
+    """A line of monthly attainment (%) against the target, an SLO's (``target_kind`` "slo")
+    or an SLA's ("sla"), drawn as the dashboards draw each.
 
     ``points``: (label, attainment or None for no data). Months without data leave a gap.
+    ``chart_id`` is unique on the page: a line's chart may show twice (among the SLAs and under
+    its contract).
     """
     goal = Decimal(target)
+    target_label = target_kind.upper()
     values = [None if v is None else Decimal(v) for _, v in points]
     references = charts.target_references(
-        [(f"{target_label} {formatting.target(goal)}", goal, "sla")]
+        [(f"{target_label} {formatting.target(goal)}", goal, target_kind)]
     )
     return charts.line_chart(
-        chart_id=f"packet-chart-{next(_drawn)}",
+        chart_id=chart_id,
         title=title,
         description=(
             f"Attainment per month against {target_label} {formatting.target(goal)}; red points "

@@ -33,10 +33,10 @@ def _month_label(iso: str) -> str:
     return iso[5:7]
 
 
-def _chart(months: list[dict], key: str, target: str, title: str, target_label: str) -> str:
+def _chart(months: list[dict], key: str, target: str, title: str, **drawing) -> str:
     points = [(_month_label(m["start"]), m[key]) for m in months]
     # Safe: the chart helper escapes every text it puts into the SVG.
-    return mark_safe(charts.attainment_chart(points, target, title, target_label))
+    return mark_safe(charts.attainment_chart(points, target, title, **drawing))
 
 
 def _next_start(start: date, months: int) -> date:
@@ -157,13 +157,14 @@ def packet_context(packet: ReviewPacket) -> dict:
                 "attainment",
                 slo["target"],
                 f"{slo['indicator']} per month",
-                "SLO",
+                chart_id=f"packet-slo-{slo['id']}",
+                target_kind="slo",
             ),
         }
         for slo in data.get("slos", [])
     ]
 
-    def with_chart(line: dict) -> dict:
+    def with_chart(line: dict, where: str) -> dict:
         months = line["buffer"]["months"]
         chart = (
             _chart(
@@ -171,7 +172,8 @@ def packet_context(packet: ReviewPacket) -> dict:
                 "slo_attainment",
                 line["target"],
                 "SLO attainment against SLA target",
-                "SLA",
+                chart_id=f"packet-{where}-line-{line['commitment_id']}",
+                target_kind="sla",
             )
             if months
             else ""
@@ -192,12 +194,12 @@ def packet_context(packet: ReviewPacket) -> dict:
             "buffer_chart": chart,
         }
 
-    slas = [with_chart(line) for line in data.get("slas", [])]
+    slas = [with_chart(line, "slas") for line in data.get("slas", [])]
     contracts = [
         {
             **contract,
             "status_label": CONTRACT_STATUS.get(contract["status"], contract["status"]),
-            "lines": [with_chart(line) for line in contract["lines"]],
+            "lines": [with_chart(line, f"contract-{contract['id']}") for line in contract["lines"]],
         }
         for contract in data.get("contracts", [])
     ]

@@ -16,10 +16,6 @@ from .choices import SignOffRole
 from .models import ReviewPacket
 
 
-def _errors(error) -> str:
-    return refusal_text(error)
-
-
 @login_required
 def cycle_list(request):
     access.require_view(request.user)
@@ -50,7 +46,7 @@ def cycle_open(request):
     try:
         cycle = services.review_cycle_open(year=request.POST.get("year"), user=request.user)
     except (ValidationError, DomainError) as error:
-        messages.error(request, _errors(error))
+        messages.error(request, refusal_text(error))
     else:
         messages.success(request, f"{cycle} opened: its packets are being generated.")
     return redirect("reviews:cycle-list")
@@ -70,7 +66,6 @@ def packet_detail(request, pk: int):
     rows = selectors.signoff_status(signoffs)
     context = exports.packet_context(packet)
     context.update(
-        signoffs=signoffs,
         signoff_rows=rows,
         signed_count=sum(1 for row in rows if row.signoff),
         # The form offers the roles the user holds that have not signed yet.
@@ -94,7 +89,7 @@ def packet_signoff(request, pk: int):
             comment=request.POST.get("comment", ""),
         )
     except (ValidationError, DomainError) as error:
-        messages.error(request, f"Nothing changed: {_errors(error)}")
+        messages.error(request, f"Nothing changed: {refusal_text(error)}")
     else:
         messages.success(request, f"Signed off for {signoff.get_role_display().lower()}.")
     return redirect("reviews:packet-detail", pk=packet.pk)

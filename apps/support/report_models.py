@@ -24,6 +24,10 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# Requested and not finished: what the page refreshes for and the sweep sends again.
+UNDER_WAY = (ReportStatus.PENDING, ReportStatus.BUILDING)
+
+
 class SupportReport(models.Model):
     """One report of a service's or a customer's support desk over one week, month or quarter.
 
@@ -88,4 +92,4 @@ class SupportReport(models.Model):
 
     @property
     def is_under_way(self) -> bool:
-        return self.status in (ReportStatus.PENDING, ReportStatus.BUILDING)
+        return self.status in UNDER_WAY

@@ -9,20 +9,19 @@ it, exactly as for a helpdesk's webhook. The list refreshes its rows itself (a s
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.core import charts, formatting
+from apps.core.downloads import attachment, csv_text
 
 from . import access
 from .choices import TicketEventType
@@ -179,8 +178,6 @@ def metrics_charts(figures: dict) -> list[dict]:
     def minutes(seconds):
         return _figure(_minutes(seconds))
 
-    most = max([1, *(row["tickets"] for row in figures.values())])
-
     drawn = [
         (
             "within",
@@ -217,8 +214,7 @@ def metrics_charts(figures: dict) -> list[dict]:
             {
                 "tick_text": charts.count_tick,
                 "value_text": lambda value, label: f"{formatting.trimmed(value)} tickets",
-                # Whole tickets: no more ticks than there are tickets, so no step is a fraction.
-                "scale_": charts.scale(Decimal(0), Decimal(most), wanted=min(5, most)),
+                "scale_": charts.count_scale([Decimal(row["tickets"]) for row in figures.values()]),
             },
         ),
     ]
@@ -261,15 +257,16 @@ def metrics_page(request):
         )
     figures = support_metrics(filters)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="support-metrics.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["priority", *FIELDS])
-        for priority, row in figures.items():
-            cells = ["" if row[f] is None else row[f] for f in FIELDS if f != "breaches_by_cause"]
-            causes = ";".join(f"{k}={v}" for k, v in row["breaches_by_cause"].items())
-            writer.writerow([priority, *cells, causes])
-        return response
+        rows = (
+            [
+                priority,
+                *("" if row[f] is None else row[f] for f in FIELDS if f != "breaches_by_cause"),
+                ";".join(f"{k}={v}" for k, v in row["breaches_by_cause"].items()),
+            ]
+            for priority, row in figures.items()
+        )
+        text = csv_text(["priority", *FIELDS], rows)
+        return attachment(text, "text/csv; charset=utf-8", "support-metrics.csv")
     rows = [
         {
             "priority": priority,

@@ -86,6 +86,7 @@ def causes_chart(breaches: dict) -> str:
             description="Breached clocks by the cause their support lead gave.",
             labels=[label for label, _ in rows],
             series=[charts.Series("Breaches", [Decimal(count) for _, count in rows])],
+            scale_=charts.count_scale([Decimal(count) for _, count in rows]),
             tick_text=charts.count_tick,
             value_text=lambda value, label: f"{formatting.trimmed(value)} breaches",
         )
@@ -102,6 +103,7 @@ def escalations_chart(priorities: list[dict]) -> str:
             series=[
                 charts.Series("Escalations", [Decimal(row["escalations"]) for row in priorities])
             ],
+            scale_=charts.count_scale([Decimal(row["escalations"]) for row in priorities]),
             tick_text=charts.count_tick,
             value_text=lambda value, label: f"{formatting.trimmed(value)} escalations",
         )

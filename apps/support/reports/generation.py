@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.core import broker
 
-from ..report_models import ReportStatus, SupportReport
+from ..report_models import UNDER_WAY, ReportStatus, SupportReport
 from .content import report_data
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,6 @@ RETRYABLE_ERRORS = (OperationalError, InterfaceError)
 REPORT_SOFT_TIME_LIMIT = 120
 REPORT_TIME_LIMIT = 150
 RETRY_BACKOFF_MAX = 300
-UNDER_WAY = (ReportStatus.PENDING, ReportStatus.BUILDING)
 
 
 def lost_after() -> timedelta:
